@@ -1,0 +1,144 @@
+// The `openai-mock` executable: runs openai_mock::server until SIGINT/SIGTERM.
+// Scripts start it with --port-file and wait for that file to appear: it is written
+// (atomically, via rename) only once both listeners accept connections.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "server.hpp"
+
+namespace {
+
+constexpr std::string_view usage = R"(usage: openai-mock [options]
+
+A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0.1 only).
+
+  --https-port N    HTTPS port (default 0: ephemeral)
+  --http-port N     plain HTTP port (default 0: ephemeral)
+  --no-https        disable the HTTPS listener
+  --no-http         disable the plain HTTP listener
+  --seed N          number of stored completions to create (ids chatcmpl-mock-000001...)
+  --api-key KEY     the accepted key (default: $OPENAI_API_KEY, else sk-mock-key)
+  --ca-out PATH     write the CA certificate (PEM) that clients should trust
+  --port-file PATH  once listening, write "<https_port> <http_port>\n" to PATH
+  --threads N       io threads (default 1)
+  --help            this text
+
+Unauthenticated helpers: GET /__mock/stats, GET /__mock/metadata/{id}.
+)";
+
+struct bad_usage : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+unsigned long parse_number(std::string_view flag, const char* text, unsigned long max) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long v = std::strtoul(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || v > max || text[0] == '-')
+    throw bad_usage(std::string(flag) + ": not a number in [0, " + std::to_string(max) +
+                    "]: " + text);
+  return v;
+}
+
+struct cli {
+  openai_mock::server_options options;
+  std::optional<std::string> ca_out, port_file;
+};
+
+cli parse(int argc, char** argv) {
+  cli c;
+  if (const char* k = std::getenv("OPENAI_API_KEY"); k && *k) c.options.api_key = k;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) throw bad_usage(std::string(a) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      std::exit(0);
+    } else if (a == "--https-port") {
+      c.options.https_port = static_cast<unsigned short>(parse_number(a, value(), 65535));
+    } else if (a == "--http-port") {
+      c.options.http_port = static_cast<unsigned short>(parse_number(a, value(), 65535));
+    } else if (a == "--no-https") {
+      c.options.enable_https = false;
+    } else if (a == "--no-http") {
+      c.options.enable_http = false;
+    } else if (a == "--seed") {
+      c.options.seed_completions = parse_number(a, value(), 10'000'000);
+    } else if (a == "--api-key") {
+      c.options.api_key = value();
+    } else if (a == "--ca-out") {
+      c.ca_out = value();
+    } else if (a == "--port-file") {
+      c.port_file = value();
+    } else if (a == "--threads") {
+      c.options.threads = static_cast<unsigned>(parse_number(a, value(), 256));
+      if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
+    } else {
+      throw bad_usage("unknown option: " + std::string(a));
+    }
+  }
+  if (!c.options.enable_http && !c.options.enable_https)
+    throw bad_usage("--no-http and --no-https leave nothing to serve");
+  return c;
+}
+
+// Readers never see a half-written file: write a sibling, then rename over the target.
+void write_port_file(const std::string& path, unsigned short https, unsigned short http) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << https << ' ' << http << '\n';
+    if (!out.flush()) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    cli c = parse(argc, argv);
+
+    // Block the stop signals before any io thread exists: the threads inherit the mask and
+    // only sigwait() below sees the signals.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    openai_mock::server server(std::move(c.options));
+    server.start();
+    if (c.ca_out) server.write_ca_file(*c.ca_out);
+    if (!server.https_base_url().empty())
+      std::cerr << "openai-mock: " << server.https_base_url() << '\n';
+    if (!server.http_base_url().empty())
+      std::cerr << "openai-mock: " << server.http_base_url() << '\n';
+    if (c.port_file) write_port_file(*c.port_file, server.https_port(), server.http_port());
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "openai-mock: " << strsignal(sig) << ", stopping\n";
+    server.stop();
+    return 0;
+  } catch (const bad_usage& e) {
+    std::cerr << "openai-mock: " << e.what() << "\n\n" << usage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "openai-mock: " << e.what() << '\n';
+    return 1;
+  }
+}

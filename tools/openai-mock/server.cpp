@@ -1,0 +1,223 @@
+// Server lifecycle: certificates, listeners, io threads and a graceful stop().
+// The per-connection code lives in session.cpp.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fstream>
+#include <stdexcept>
+
+#include "admin.hpp"
+#include "server_impl.hpp"
+
+namespace openai_mock {
+
+namespace {
+
+// How long stop() lets in-flight responses finish before it abandons the connections.
+constexpr auto drain_deadline = std::chrono::seconds(5);
+
+server_options with_certificates(server_options o) {
+  if (o.cert_chain_pem.empty()) {
+    certificate_bundle b = generate_certificates(o.certificates);
+    o.cert_chain_pem = b.leaf_cert_pem;
+    o.private_key_pem = b.leaf_key_pem;
+    o.ca_cert_pem = b.ca_cert_pem;
+  }
+  if (o.threads == 0) o.threads = 1;
+  return o;
+}
+
+asio::ssl::context make_tls_context(const server_options& o) {
+  asio::ssl::context ctx(asio::ssl::context::tls_server);
+  // TLS 1.2 and 1.3 only, like api.openai.com.
+  ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                  asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                  asio::ssl::context::no_tlsv1_1);
+  ctx.use_certificate_chain(asio::buffer(o.cert_chain_pem));
+  ctx.use_private_key(asio::buffer(o.private_key_pem), asio::ssl::context::pem);
+  return ctx;
+}
+
+tcp::acceptor listen_on(asio::io_context& ioc, unsigned short port) {
+  // Its own strand: stop() closes the acceptor from another thread while an accept is
+  // pending.
+  tcp::acceptor a(asio::make_strand(ioc));
+  const tcp::endpoint ep(asio::ip::make_address_v4("127.0.0.1"), port);
+  a.open(ep.protocol());
+  a.set_option(asio::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen(asio::socket_base::max_listen_connections);
+  return a;
+}
+
+asio::awaitable<void> accept_loop(server::impl& s, tcp::acceptor& acceptor, bool tls,
+                                  server::impl::task_token token) {
+  (void)token;  // held for the loop's lifetime
+  for (;;) {
+    // Each connection gets its own strand, so sessions run in parallel on several threads
+    // while each one stays single-threaded.
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(s.ioc), asio::as_tuple(asio::use_awaitable));
+    if (s.stopping || !acceptor.is_open()) co_return;
+    if (ec) continue;  // e.g. EMFILE or a connection reset before accept: keep listening
+    ++s.accepted;
+    ++(tls ? s.https_accepted : s.http_accepted);
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, run_session(s, std::move(socket), tls, server::impl::task_token(s)),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+server::impl::task_token::task_token(impl& s) : s_(&s) {
+  std::lock_guard lock(s.tasks_mutex);
+  ++s.live_tasks;
+}
+
+server::impl::task_token::~task_token() {
+  if (!s_) return;
+  std::lock_guard lock(s_->tasks_mutex);
+  if (--s_->live_tasks == 0) s_->tasks_done.notify_all();
+}
+
+server::impl::impl(server_options o)
+    : options(with_certificates(std::move(o))),
+      store(store_options{options.api_key, options.seed_completions, options.path_prefix}),
+      tls(make_tls_context(options)) {}
+
+std::uint64_t server::impl::add_session(std::weak_ptr<session_link> link) {
+  std::lock_guard lock(tasks_mutex);
+  sessions.emplace(++next_session, std::move(link));
+  return next_session;
+}
+
+void server::impl::remove_session(std::uint64_t id) {
+  std::lock_guard lock(tasks_mutex);
+  sessions.erase(id);
+}
+
+fault_plan server::impl::decide_fault(const request& req) {
+  if (!options.faults || is_admin_target(req.target)) return {};
+  return options.faults(req);
+}
+
+response server::impl::respond(const request& req) {
+  try {
+    if (is_admin_target(req.target)) {
+      ++admin_requests;
+      return handle_admin(req, stats(), store);
+    }
+    return store.handle(req);
+  } catch (const std::exception&) {
+    response r;
+    r.status = 500;
+    r.headers["content-type"] = "application/json";
+    r.body = R"({"error":{"message":"openai-mock internal error","type":"server_error","param":null,"code":null}})";
+    return r;
+  }
+}
+
+server::counters server::impl::stats() const {
+  store_stats st = store.stats();
+  counters c;
+  c.tls_handshakes = tls_ok;
+  c.tls_handshake_failures = tls_failed;
+  c.connections_accepted = accepted;
+  c.https_connections = https_accepted;
+  c.http_connections = http_accepted;
+  c.requests = st.requests;
+  c.unauthorized = st.unauthorized;
+  c.admin_requests = admin_requests;
+  c.by_route = std::move(st.by_route);
+  return c;
+}
+
+void server::impl::start() {
+  if (started) throw std::logic_error("openai_mock::server::start called twice");
+  started = true;
+  if (options.enable_https) {
+    https_acceptor.emplace(listen_on(ioc, options.https_port));
+    https_port = https_acceptor->local_endpoint().port();
+    asio::co_spawn(https_acceptor->get_executor(),
+                   accept_loop(*this, *https_acceptor, true, task_token(*this)), asio::detached);
+  }
+  if (options.enable_http) {
+    http_acceptor.emplace(listen_on(ioc, options.http_port));
+    http_port = http_acceptor->local_endpoint().port();
+    asio::co_spawn(http_acceptor->get_executor(),
+                   accept_loop(*this, *http_acceptor, false, task_token(*this)), asio::detached);
+  }
+  for (unsigned i = 0; i < options.threads; ++i) threads.emplace_back([this] { ioc.run(); });
+}
+
+void server::impl::stop() {
+  if (!started || stopped) return;
+  stopped = true;
+  stopping = true;
+  for (auto* a : {&https_acceptor, &http_acceptor}) {
+    if (!*a) continue;
+    asio::post((*a)->get_executor(), [&acc = **a] {
+      boost::system::error_code ignored;
+      acc.close(ignored);
+    });
+  }
+  {
+    std::unique_lock lock(tasks_mutex);
+    for (auto& [id, weak] : sessions) {
+      auto link = weak.lock();
+      if (!link) continue;
+      // Idle sessions are woken (their read fails and they close); busy ones finish the
+      // response they are writing and then see `stopping`.
+      asio::post(link->executor(), [weak] {
+        if (auto l = weak.lock(); l && !l->busy) l->cancel();
+      });
+    }
+    tasks_done.wait_for(lock, drain_deadline, [this] { return live_tasks == 0; });
+  }
+  ioc.stop();
+  for (auto& t : threads) t.join();
+  threads.clear();
+}
+
+server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+server::~server() { impl_->stop(); }
+
+void server::start() { impl_->start(); }
+void server::stop() { impl_->stop(); }
+
+unsigned short server::https_port() const { return impl_->https_port; }
+unsigned short server::http_port() const { return impl_->http_port; }
+
+std::string server::https_base_url() const {
+  if (!impl_->https_port) return {};
+  return "https://127.0.0.1:" + std::to_string(impl_->https_port) + impl_->options.path_prefix;
+}
+
+std::string server::http_base_url() const {
+  if (!impl_->http_port) return {};
+  return "http://127.0.0.1:" + std::to_string(impl_->http_port) + impl_->options.path_prefix;
+}
+
+const std::string& server::ca_pem() const { return impl_->options.ca_cert_pem; }
+
+void server::write_ca_file(const std::string& path) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << impl_->options.ca_cert_pem;
+  out.close();
+  if (!out) throw std::runtime_error("openai_mock: cannot write CA file " + path);
+}
+
+server::counters server::stats() const { return impl_->stats(); }
+
+std::optional<std::map<std::string, std::string>> server::metadata_of(std::string_view id) const {
+  return impl_->store.metadata_of(id);
+}
+
+std::string server::completion_id(std::size_t index) { return store::completion_id(index); }
+
+}  // namespace openai_mock

@@ -1,0 +1,100 @@
+// openai-mock: a real HTTPS (and plain HTTP) server answering the OpenAI stored chat
+// completions API from an in-memory store. Integration tests link it in-process; the
+// `openai-mock` executable wraps it for scripts and the demo.
+//
+//   openai_mock::server mock({.seed_completions = 50});
+//   mock.start();                       // listening on 127.0.0.1 when this returns
+//   client_options o{.base_url = mock.https_base_url(), .ca_pem = mock.ca_pem()};
+//   ...
+//   assert(mock.stats().tls_handshakes == 1);  // keep-alive reused one connection
+//
+// This header pulls in no Asio, Beast or OpenSSL headers.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "certificates.hpp"
+#include "fault.hpp"
+
+namespace openai_mock {
+
+struct server_options {
+  std::string api_key = "sk-mock-key";
+  std::size_t seed_completions = 0;
+  std::string path_prefix = "/v1";
+  unsigned short https_port = 0;  // 0 = ephemeral
+  unsigned short http_port = 0;   // 0 = ephemeral
+  bool enable_https = true;
+  bool enable_http = true;
+  unsigned threads = 1;
+
+  // Certificate material (PEM). When cert_chain_pem is empty, a CA and a leaf are generated
+  // at construction from `certificates` (so a test can ask for an expired leaf or one for
+  // another host name) and ca_cert_pem is filled in.
+  std::string cert_chain_pem;
+  std::string private_key_pem;
+  std::string ca_cert_pem;
+  certificate_options certificates;
+
+  // A connection with no request for this long is closed, so abandoned clients never leak.
+  std::chrono::seconds idle_timeout{60};
+  std::size_t body_limit = 1024 * 1024;  // larger bodies get 413 and the connection closes
+
+  // Consulted before each request is handled; empty = no faults. See fault.hpp.
+  fault_decider faults;
+};
+
+class server {
+ public:
+  explicit server(server_options options);
+  ~server();  // stops and joins
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds 127.0.0.1 and starts the io threads; returns once listening. Call once.
+  void start();
+  // Stops accepting, closes idle connections, lets in-flight responses finish (up to a few
+  // seconds), then joins the threads. Idempotent; don't call it from an io thread.
+  void stop();
+
+  unsigned short https_port() const;  // 0 when https is disabled or not started
+  unsigned short http_port() const;
+  std::string https_base_url() const;  // "https://127.0.0.1:<port>/v1"; empty when disabled
+  std::string http_base_url() const;
+  const std::string& ca_pem() const;  // trust anchor for clients (empty for a self-signed leaf)
+  void write_ca_file(const std::string& path) const;  // throws std::runtime_error on failure
+
+  struct counters {
+    std::uint64_t tls_handshakes = 0;          // completed successfully
+    std::uint64_t tls_handshake_failures = 0;  // failed or timed out (not aborted by stop())
+    std::uint64_t connections_accepted = 0;    // both listeners
+    std::uint64_t https_connections = 0;
+    std::uint64_t http_connections = 0;
+    std::uint64_t requests = 0;        // API requests seen by the store (/__mock/* excluded)
+    std::uint64_t unauthorized = 0;    // of which answered 401
+    std::uint64_t admin_requests = 0;  // /__mock/* requests
+    // "<METHOD> <operationId>" -> count, e.g. "POST updateChatCompletion"; unknown paths
+    // count as "<METHOD> unmatched".
+    std::map<std::string, std::uint64_t> by_route;
+  };
+  counters stats() const;
+
+  // Current metadata of a stored completion; nullopt for an unknown or deleted id.
+  std::optional<std::map<std::string, std::string>> metadata_of(std::string_view id) const;
+
+  static std::string completion_id(std::size_t index);  // "chatcmpl-mock-000001"
+
+  struct impl;
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace openai_mock

@@ -1,0 +1,94 @@
+// Internal: the server's state, shared by server.cpp (lifecycle, listeners) and
+// session.cpp (one connection). The only headers of the mock that include Asio/Beast.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "server.hpp"
+#include "store.hpp"
+
+namespace openai_mock {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// What stop() needs to reach a live session: its strand, and a way to cancel its pending
+// I/O. `busy` (true while a response is being produced or written) is touched only on the
+// session's strand, so stop() never cuts a response in half.
+struct session_link {
+  virtual ~session_link() = default;
+  virtual asio::any_io_executor executor() = 0;
+  virtual void cancel() = 0;
+  bool busy = false;
+};
+
+struct server::impl {
+  explicit impl(server_options o);
+
+  // Everything coroutine frames refer to is declared before `ioc`, so it is still alive
+  // when ~io_context destroys frames that never finished.
+  server_options options;
+  openai_mock::store store;
+  asio::ssl::context tls;
+
+  std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, accepted{0}, https_accepted{0},
+      http_accepted{0}, admin_requests{0};
+  std::atomic<bool> stopping{false};
+
+  // Live tasks (accept loops + sessions) and the sessions stop() must wake up.
+  std::mutex tasks_mutex;
+  std::condition_variable tasks_done;
+  std::size_t live_tasks = 0;
+  std::uint64_t next_session = 0;
+  std::unordered_map<std::uint64_t, std::weak_ptr<session_link>> sessions;
+
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> https_acceptor, http_acceptor;
+  std::vector<std::thread> threads;
+  unsigned short https_port = 0, http_port = 0;
+  bool started = false, stopped = false;
+
+  // Counts a task for stop(); created before co_spawn so no task is ever unaccounted for.
+  class task_token {
+   public:
+    explicit task_token(impl& s);
+    task_token(task_token&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    task_token& operator=(task_token&&) = delete;
+    ~task_token();
+
+   private:
+    impl* s_;
+  };
+
+  std::uint64_t add_session(std::weak_ptr<session_link> link);
+  void remove_session(std::uint64_t id);
+
+  // Asked before each request is handled; admin routes are never faulted.
+  fault_plan decide_fault(const request& req);
+  // The answer to one request: admin routes or the store. Never throws; an unexpected
+  // exception becomes a 500.
+  response respond(const request& req);
+  counters stats() const;
+
+  void start();
+  void stop();
+};
+
+// Defined in session.cpp.
+asio::awaitable<void> run_session(server::impl& s, tcp::socket socket, bool tls,
+                                  server::impl::task_token token);
+
+}  // namespace openai_mock

@@ -1,0 +1,192 @@
+// One client connection: optional TLS handshake, then HTTP/1.1 requests in a keep-alive
+// loop until the client closes, asks to close, goes idle, or the server stops.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "server_impl.hpp"
+
+namespace openai_mock {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+
+// Bounds on each step, so a stalled peer costs a socket for seconds, not forever.
+constexpr auto handshake_timeout = std::chrono::seconds(15);
+constexpr auto request_timeout = std::chrono::seconds(30);  // header seen -> body complete
+constexpr auto write_timeout = std::chrono::seconds(30);
+constexpr auto shutdown_timeout = std::chrono::seconds(3);
+constexpr auto shutdown_timeout_stopping = std::chrono::milliseconds(200);
+
+using tls_stream = asio::ssl::stream<beast::tcp_stream>;
+
+template <class Stream>
+struct session final : session_link {
+  template <class... Args>
+  explicit session(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  asio::any_io_executor executor() override { return stream.get_executor(); }
+  void cancel() override { beast::get_lowest_layer(stream).cancel(); }
+  Stream stream;
+};
+
+// Registers a session with the server for the scope of the coroutine.
+class registration {
+ public:
+  registration(server::impl& s, std::weak_ptr<session_link> link)
+      : s_(s), id_(s.add_session(std::move(link))) {}
+  registration(const registration&) = delete;
+  registration& operator=(const registration&) = delete;
+  ~registration() { s_.remove_session(id_); }
+
+ private:
+  server::impl& s_;
+  std::uint64_t id_;
+};
+
+request to_mock_request(http::request<http::string_body>&& in) {
+  request out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  for (const auto& f : in) {
+    auto [it, inserted] = out.headers.emplace(std::string(f.name_string()), std::string(f.value()));
+    // Repeated fields fold into one comma-separated value (RFC 9110 5.3).
+    if (!inserted) (it->second += ", ") += std::string(f.value());
+  }
+  out.body = std::move(in.body());
+  return out;
+}
+
+http::response<http::string_body> to_beast_response(response&& in, unsigned version) {
+  http::response<http::string_body> out{static_cast<http::status>(in.status), version};
+  out.set(http::field::server, "openai-mock");
+  for (auto& [name, value] : in.headers) out.set(name, value);
+  out.body() = std::move(in.body);
+  return out;
+}
+
+response too_large(std::size_t limit) {
+  response r;
+  r.status = 413;
+  r.headers["content-type"] = "application/json";
+  r.body = "{\"error\":{\"message\":\"Request body too large (limit " + std::to_string(limit) +
+           " bytes).\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
+  return r;
+}
+
+// How the request loop ended; decides whether the connection is closed politely.
+enum class ending { polite, abrupt };
+
+template <class Stream>
+asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
+  auto& tcp = beast::get_lowest_layer(sess.stream);
+  beast::flat_buffer buffer;  // reused across requests; also holds pipelined bytes
+  for (;;) {
+    if (s.stopping) co_return ending::polite;
+
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(s.options.body_limit);
+    tcp.expires_after(s.options.idle_timeout);
+    auto [ec, n] = co_await http::async_read_header(sess.stream, buffer, parser,
+                                                   as_tuple(use_awaitable));
+    if (ec == http::error::end_of_stream) co_return ending::polite;
+    if (ec) co_return ending::abrupt;  // idle timeout, reset, garbage, or stop() woke us
+
+    // curl and others wait (up to a second) for this before sending a large body.
+    if (parser.get()[http::field::expect] == "100-continue") {
+      http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
+      tcp.expires_after(write_timeout);
+      auto [wec, wn] = co_await http::async_write(sess.stream, cont, as_tuple(use_awaitable));
+      if (wec) co_return ending::abrupt;
+    }
+
+    tcp.expires_after(request_timeout);
+    std::tie(ec, n) = co_await http::async_read(sess.stream, buffer, parser, as_tuple(use_awaitable));
+    if (ec == http::error::body_limit) {
+      sess.busy = true;
+      auto res = to_beast_response(too_large(s.options.body_limit), parser.get().version());
+      res.keep_alive(false);
+      res.prepare_payload();
+      tcp.expires_after(write_timeout);
+      co_await http::async_write(sess.stream, res, as_tuple(use_awaitable));
+      co_return ending::polite;
+    }
+    if (ec) co_return ending::abrupt;
+
+    sess.busy = true;
+    auto beast_req = parser.release();
+    const unsigned version = beast_req.version();
+    // keep_alive() covers both HTTP/1.0 (close unless asked) and "Connection: close".
+    const bool keep_alive = beast_req.keep_alive();
+    const request req = to_mock_request(std::move(beast_req));
+
+    const fault_plan plan = s.decide_fault(req);
+    switch (plan.action) {
+      case fault_action::none:
+        break;  // later: reset before responding, truncate, drip, replace the response...
+    }
+
+    auto res = to_beast_response(s.respond(req), version);
+    res.keep_alive(keep_alive && !s.stopping);
+    res.prepare_payload();
+    tcp.expires_after(write_timeout);
+    auto [wec, wn] = co_await http::async_write(sess.stream, res, as_tuple(use_awaitable));
+    sess.busy = false;
+    if (wec) co_return ending::abrupt;
+    if (!res.keep_alive()) co_return ending::polite;
+  }
+}
+
+asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
+  auto sess = std::make_shared<session<tls_stream>>(beast::tcp_stream(std::move(socket)), s.tls);
+  registration reg(s, sess);
+  if (s.stopping) co_return;
+  auto& tcp = beast::get_lowest_layer(sess->stream);
+
+  tcp.expires_after(handshake_timeout);
+  auto [hec] = co_await sess->stream.async_handshake(asio::ssl::stream_base::server,
+                                                     as_tuple(use_awaitable));
+  if (hec) {
+    // A handshake stop() interrupted is not the client's failure.
+    if (!(s.stopping && hec == asio::error::operation_aborted)) ++s.tls_failed;
+    co_return;
+  }
+  ++s.tls_ok;
+
+  if (co_await serve_requests(s, *sess) == ending::polite) {
+    // close_notify, then wait briefly for the peer's; many clients never answer it.
+    using duration = std::chrono::steady_clock::duration;
+    tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping) : duration(shutdown_timeout));
+    co_await sess->stream.async_shutdown(as_tuple(use_awaitable));
+  }
+  tcp.close();
+}
+
+asio::awaitable<void> run_plain(server::impl& s, tcp::socket socket) {
+  auto sess = std::make_shared<session<beast::tcp_stream>>(std::move(socket));
+  registration reg(s, sess);
+  if (co_await serve_requests(s, *sess) == ending::polite) {
+    boost::system::error_code ignored;
+    sess->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  sess->stream.close();
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(server::impl& s, tcp::socket socket, bool tls,
+                                  server::impl::task_token token) {
+  (void)token;  // held until the session ends, so stop() can wait for it
+  if (tls)
+    co_await run_tls(s, std::move(socket));
+  else
+    co_await run_plain(s, std::move(socket));
+}
+
+}  // namespace openai_mock

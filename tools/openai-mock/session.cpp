@@ -83,6 +83,20 @@ response too_large(std::size_t limit) {
 // How the request loop ended; decides whether the connection is closed politely.
 enum class ending { polite, abrupt };
 
+// 413, then close: the rest of the oversized body is never read, so the connection cannot
+// carry another request.
+template <class Stream>
+asio::awaitable<ending> reject_too_large(server::impl& s, session<Stream>& sess,
+                                         http::request_parser<http::string_body>& parser) {
+  sess.busy = true;
+  auto res = to_beast_response(too_large(s.options.body_limit), parser.get().version());
+  res.keep_alive(false);
+  res.prepare_payload();
+  beast::get_lowest_layer(sess.stream).expires_after(write_timeout);
+  auto [ec, n] = co_await http::async_write(sess.stream, res, as_tuple(use_awaitable));
+  co_return ec ? ending::abrupt : ending::polite;
+}
+
 template <class Stream>
 asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
   auto& tcp = beast::get_lowest_layer(sess.stream);
@@ -96,6 +110,8 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     auto [ec, n] = co_await http::async_read_header(sess.stream, buffer, parser,
                                                    as_tuple(use_awaitable));
     if (ec == http::error::end_of_stream) co_return ending::polite;
+    // A Content-Length over the limit fails already here, before any body byte is read.
+    if (ec == http::error::body_limit) co_return co_await reject_too_large(s, sess, parser);
     if (ec) co_return ending::abrupt;  // idle timeout, reset, garbage, or stop() woke us
 
     // curl and others wait (up to a second) for this before sending a large body.
@@ -108,15 +124,7 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
 
     tcp.expires_after(request_timeout);
     std::tie(ec, n) = co_await http::async_read(sess.stream, buffer, parser, as_tuple(use_awaitable));
-    if (ec == http::error::body_limit) {
-      sess.busy = true;
-      auto res = to_beast_response(too_large(s.options.body_limit), parser.get().version());
-      res.keep_alive(false);
-      res.prepare_payload();
-      tcp.expires_after(write_timeout);
-      co_await http::async_write(sess.stream, res, as_tuple(use_awaitable));
-      co_return ending::polite;
-    }
+    if (ec == http::error::body_limit) co_return co_await reject_too_large(s, sess, parser);
     if (ec) co_return ending::abrupt;
 
     sess.busy = true;

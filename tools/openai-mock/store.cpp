@@ -251,12 +251,14 @@ std::optional<response> parse_page_query(const urls::url_view& u, page_query& q)
 }
 
 json::object list_object(json::array data, bool has_more) {
+  // The live API answers null ids for an empty page.
+  json::value first = data.empty() ? json::value(nullptr) : data.front().as_object().at("id");
+  json::value last = data.empty() ? json::value(nullptr) : data.back().as_object().at("id");
   json::object out;
   out["object"] = "list";
-  // The live API answers null ids for an empty page.
-  out["first_id"] = data.empty() ? json::value(nullptr) : data.front().as_object().at("id");
-  out["last_id"] = data.empty() ? json::value(nullptr) : data.back().as_object().at("id");
   out["data"] = std::move(data);
+  out["first_id"] = std::move(first);
+  out["last_id"] = std::move(last);
   out["has_more"] = has_more;
   return out;
 }

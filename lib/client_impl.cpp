@@ -1,0 +1,114 @@
+#include "client_impl.hpp"
+
+#include "model/parse.hpp"
+#include "transport/tls_context.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace openai::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+
+[[noreturn]] void configuration_problem(std::string problem) {
+  diagnostics d;
+  d.message = std::move(problem);
+  throw configuration_error(make_error_code(errc::invalid_configuration), std::move(d));
+}
+
+}  // namespace
+
+client_impl::client_impl(asio::any_io_executor executor, client_options options)
+    : executor_(std::move(executor)), options_(std::move(options)) {
+  std::string problem;
+  auto url = parse_base_url(options_.base_url, problem);
+  if (!url) configuration_problem(problem);
+  url_ = *url;
+  if (!url_.tls && !url_.host_is_loopback && !options_.allow_insecure_http)
+    configuration_problem("base_url '" + options_.base_url +
+                          "' is plain http:// to a host other than loopback: the API key would "
+                          "travel unencrypted; set allow_insecure_http to allow it");
+  std::shared_ptr<asio::ssl::context> tls;
+  if (url_.tls) {
+    tls = make_tls_context(options_.ca_file, problem);
+    if (!tls) configuration_problem(problem);
+  }
+  common_headers_ = make_common_headers(options_, url_);
+  pool_ = std::make_shared<connection_pool>(
+      executor_, url_, std::move(tls),
+      pool_settings{options_.max_connections, options_.connect_timeout, std::chrono::seconds(30)});
+}
+
+void client_impl::shutdown() { pool_->shutdown(); }
+
+void client_impl::redact(std::string& text) const {
+  if (options_.api_key.size() < 4) return;  // too short to be a real key; avoid mangling text
+  for (auto pos = text.find(options_.api_key); pos != std::string::npos;
+       pos = text.find(options_.api_key, pos))
+    text.replace(pos, options_.api_key.size(), "[redacted]");
+}
+
+call_settings client_impl::settings_for(const request_options& options) const {
+  call_settings settings;
+  settings.timeout = options.timeout.value_or(options_.timeout);
+  settings.retry.max_retries = options.max_retries.value_or(options_.max_retries);
+  settings.max_response_bytes = options_.max_response_bytes;
+  return settings;
+}
+
+void client_impl::reject(asio::any_completion_handler<client::update_signature> handler,
+                         std::vector<std::string> violations, diagnostics* diag) {
+  if (diag) {
+    diag->clear();
+    validation_error e(std::move(violations));
+    *diag = e.details();
+  }
+  // post() runs the handler on its own associated executor, after this call returns.
+  asio::post(executor_, asio::append(std::move(handler), make_error_code(errc::invalid_argument),
+                              chat_completion{}));
+}
+
+asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::perform(
+    http_request request, const request_options& options, diagnostics* diag) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  request.common_headers = common_headers_;
+  call_outcome outcome;
+  co_await run_attempts(*pool_, request, settings_for(options), outcome);
+
+  diagnostics d;
+  d.attempts = outcome.attempts;
+  d.request_id = outcome.response.request_id;
+  boost::system::error_code ec = outcome.ec;
+  raw_result result;
+  result.attempts = outcome.attempts;
+  result.request_id = outcome.response.request_id;
+
+  if (ec) {
+    d.message = std::move(outcome.problem);
+    d.cause = ec;
+  } else if (outcome.response.status < 200 || outcome.response.status > 299) {
+    ec = make_error_code(errc_for_status(outcome.response.status));
+    d.status = outcome.response.status;
+    auto body = parse_error_body(outcome.response.body);
+    d.message = std::move(body.message);
+    d.type = std::move(body.type);
+    d.code = std::move(body.code);
+    d.param = std::move(body.param);
+  } else {
+    d.status = outcome.response.status;
+    std::string problem;
+    result.json = parse_object_body(outcome.response.body, problem);
+    if (!problem.empty()) {
+      ec = make_error_code(errc::bad_response);
+      d.message = std::move(problem);
+    }
+  }
+  for (std::string* text : {&d.message, &d.type, &d.code, &d.param, &d.request_id}) redact(*text);
+  if (diag) *diag = std::move(d);
+  co_return std::pair{ec, std::move(result)};
+}
+
+}  // namespace openai::detail

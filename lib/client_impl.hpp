@@ -1,0 +1,60 @@
+// What a client owns: its options, parsed base URL, headers, TLS context and connection pool.
+// Shared with every call in flight, so destroying the client never pulls anything from under
+// a running call.
+#pragma once
+
+#include "request.hpp"
+#include "transport/attempt_loop.hpp"
+#include "transport/connection_pool.hpp"
+#include "url.hpp"
+
+#include <openai/client.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+
+namespace openai::detail {
+
+// A finished call before it becomes a typed result.
+struct raw_result {
+  boost::json::object json;
+  std::string request_id;
+  unsigned attempts = 0;
+};
+
+class client_impl : public std::enable_shared_from_this<client_impl> {
+ public:
+  client_impl(boost::asio::any_io_executor executor, client_options options);
+
+  boost::asio::any_io_executor executor() const { return executor_; }
+  const base_url& url() const { return url_; }
+
+  // Sends request with retries and turns the outcome into a JSON object or an error code, with
+  // every detail in diag (when not null).
+  boost::asio::awaitable<std::pair<boost::system::error_code, raw_result>> perform(
+      http_request request, const request_options& options, diagnostics* diag);
+
+  // Reports an error found before sending, through the handler's executor (never inline).
+  void reject(boost::asio::any_completion_handler<client::update_signature> handler,
+              std::vector<std::string> violations, diagnostics* diag);
+
+  // Removes the API key from text that may echo it (a hostile or misconfigured server).
+  void redact(std::string& text) const;
+
+  void shutdown();
+
+  std::uint64_t connections_opened() const { return pool_->connections_opened(); }
+
+ private:
+  call_settings settings_for(const request_options& options) const;
+
+  boost::asio::any_io_executor executor_;
+  client_options options_;
+  base_url url_;
+  std::shared_ptr<const header_list> common_headers_;
+  std::shared_ptr<connection_pool> pool_;
+};
+
+}  // namespace openai::detail

@@ -1,0 +1,87 @@
+#include "model/parse.hpp"
+
+#include "model/json_access.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <openai/metadata.hpp>
+
+namespace openai::detail {
+
+boost::json::object parse_object_body(std::string_view body, std::string& problem) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (ec) {
+    problem = "response body is not JSON (" + ec.message() + "): " + printable_excerpt(body, 80);
+    return {};
+  }
+  if (!value.is_object()) {
+    problem = "response body is JSON but not an object: " + printable_excerpt(body, 80);
+    return {};
+  }
+  return std::move(value.get_object());
+}
+
+namespace {
+
+// error.code is a string in practice, but older endpoints sent numbers.
+std::string scalar_text(const boost::json::object& o, std::string_view key) {
+  const auto* v = field(o, key);
+  if (v == nullptr || v->is_null()) return {};
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64()) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  return {};
+}
+
+}  // namespace
+
+error_body parse_error_body(std::string_view body) {
+  error_body result;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec);
+  if (!ec && value.is_object()) {
+    const auto& top = value.get_object();
+    const boost::json::object* err = object_field(top, "error");
+    const auto& source = err ? *err : top;
+    result.message = scalar_text(source, "message");
+    result.type = scalar_text(source, "type");
+    result.code = scalar_text(source, "code");
+    result.param = scalar_text(source, "param");
+    if (result.message.empty()) {
+      // application/problem+json (proxies, API gateways, Prism) says it in detail/title.
+      result.message = scalar_text(top, "detail");
+      if (result.message.empty()) result.message = scalar_text(top, "title");
+    }
+    if (!result.message.empty()) {
+      result.message = printable_excerpt(result.message, 1000);
+      return result;
+    }
+  }
+  result.message = printable_excerpt(body);
+  return result;
+}
+
+std::string printable_excerpt(std::string_view s, std::size_t limit) {
+  std::string out;
+  const bool truncated = s.size() > limit;
+  if (truncated) {
+    s = s.substr(0, limit);
+    // Do not cut a UTF-8 sequence in half.
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.remove_suffix(1);
+    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.remove_suffix(1);
+  }
+  const bool valid_utf8 = utf8_length(s) != std::string_view::npos;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || (u >= 0x80 && !valid_utf8))
+      out += '?';
+    else
+      out += c;
+  }
+  if (truncated) out += "...";
+  return out;
+}
+
+}  // namespace openai::detail

@@ -1,0 +1,27 @@
+// Turning response bodies into model objects: done once per response, never on a socket.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace openai::detail {
+
+// A 2xx body must be a JSON object; `problem` says why it is not (and the result is empty).
+boost::json::object parse_object_body(std::string_view body, std::string& problem);
+
+// The fields of an OpenAI error body {"error": {"message", "type", "code", "param"}}. Other
+// shapes (problem+json, plain text, HTML from a proxy) yield a message excerpted from the body.
+struct error_body {
+  std::string message;
+  std::string type;
+  std::string code;
+  std::string param;
+};
+error_body parse_error_body(std::string_view body);
+
+// At most `limit` bytes of s with control characters and invalid UTF-8 replaced: safe to print.
+std::string printable_excerpt(std::string_view s, std::size_t limit = 200);
+
+}  // namespace openai::detail

@@ -1,0 +1,47 @@
+// What is sent: method, target, headers and body of every request, built in one place.
+// No I/O: a request that cannot be built (bad id, bad metadata) never reaches a socket.
+#pragma once
+
+#include "url.hpp"
+
+#include <openai/client.hpp>
+#include <openai/metadata.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace openai::detail {
+
+using header = std::pair<std::string, std::string>;
+using header_list = std::vector<header>;
+
+enum class http_method { get, post, delete_ };
+
+struct http_request {
+  http_method method = http_method::get;
+  std::string target;  // origin-form: "/v1/chat/completions/chatcmpl-1?x=y"
+  std::string body;    // JSON, or empty for GET and DELETE
+  // Headers every request of the client carries (Host, Authorization, ...): built once per
+  // client and shared, so the hot path copies no strings for them.
+  std::shared_ptr<const header_list> common_headers;
+  header_list extra_headers;  // per call; same name as a common header replaces it
+};
+
+// The headers of every request of a client with these options and this base URL.
+std::shared_ptr<const header_list> make_common_headers(const client_options& options,
+                                                       const base_url& url);
+
+// POST {base}/chat/completions/{id} with {"metadata": md}. Empty result when id or md is
+// invalid, with every violation appended to `violations`.
+std::optional<http_request> make_update_request(const base_url& url, std::string_view id,
+                                                const metadata& md,
+                                                const request_options& options,
+                                                std::vector<std::string>& violations);
+
+// The JSON body {"metadata": {...}}.
+std::string serialize_metadata_body(const metadata& md);
+
+}  // namespace openai::detail

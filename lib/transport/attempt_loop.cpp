@@ -1,0 +1,115 @@
+#include "transport/attempt_loop.hpp"
+
+#include "model/parse.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <random>
+
+namespace openai::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double random_fraction() {
+  thread_local std::minstd_rand engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+bool is_2xx(unsigned status) { return status >= 200 && status <= 299; }
+
+}  // namespace
+
+asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& request,
+                                   const call_settings& settings, call_outcome& out) {
+  const auto aborted = make_error_code(asio::error::operation_aborted);
+  unsigned retries = 0;
+  bool resent_after_stale = false;
+  bool prefer_new = false;
+
+  // A cancellation emitted while this coroutine was between operations reaches no operation;
+  // the state remembers it, so it is checked before each step.
+  auto cancelled = [&]() -> asio::awaitable<bool> {
+    auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+  };
+
+  for (;;) {
+    if (co_await cancelled()) {
+      out.ec = aborted;
+      out.problem = "cancelled";
+      co_return;
+    }
+    ++out.attempts;
+    out.response.clear();
+    out.problem.clear();
+    const auto deadline = connection::clock::now() + settings.timeout;
+
+    auto acquired = co_await pool.acquire(deadline, prefer_new);
+    prefer_new = false;
+    boost::system::error_code ec = acquired.ec;
+    out.problem = std::move(acquired.problem);
+    if (!ec && co_await cancelled()) ec = aborted;
+    if (!ec) {
+      ec = co_await acquired.conn->exchange(request, out.response, deadline,
+                                            settings.max_response_bytes, out.problem);
+      // A kept-alive connection the server closed while idle fails before any response byte.
+      // That is not the request's fault: send it again, once, on a new connection.
+      const bool stale = ec == make_error_code(errc::network) && !acquired.conn.fresh() &&
+                         !acquired.conn->received_any();
+      acquired.conn.reset();
+      if (stale && !resent_after_stale) {
+        resent_after_stale = true;
+        prefer_new = true;
+        --out.attempts;
+        continue;
+      }
+    }
+    if (ec == aborted) {
+      out.ec = ec;
+      co_return;
+    }
+    if (ec) out.response.clear();
+    if (!ec && is_2xx(out.response.status)) {
+      out.ec = {};
+      co_return;
+    }
+
+    attempt_outcome outcome;
+    std::string error_code_text;
+    if (ec) {
+      outcome.transport_failure = ec != make_error_code(errc::bad_response);
+    } else {
+      outcome.status = out.response.status;
+      outcome.should_retry = out.response.should_retry;
+      outcome.retry_after_ms = out.response.retry_after_ms;
+      outcome.retry_after = out.response.retry_after;
+      if (outcome.status == 429) {
+        error_code_text = parse_error_body(out.response.body).code;
+        outcome.error_code = error_code_text;
+      }
+    }
+    const auto decision = decide_retry(settings.retry, retries, outcome, std::chrono::system_clock::now(),
+                                       random_fraction());
+    if (!decision.retry) {
+      out.ec = ec;
+      co_return;
+    }
+    ++retries;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(decision.wait);
+    auto [wait_ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (wait_ec) {
+      out.ec = aborted;
+      out.problem = "cancelled while waiting to retry";
+      co_return;
+    }
+  }
+}
+
+}  // namespace openai::detail

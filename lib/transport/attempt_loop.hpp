@@ -1,0 +1,36 @@
+// One call, attempt after attempt: take a connection, exchange, and let the retry policy decide
+// whether to try again. Knows HTTP and retries, nothing about completions.
+#pragma once
+
+#include "request.hpp"
+#include "retry_policy.hpp"
+#include "transport/connection_pool.hpp"
+#include "transport/http_response.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace openai::detail {
+
+struct call_settings {
+  std::chrono::milliseconds timeout{600000};  // per attempt: waiting for a connection included
+  retry_config retry;
+  std::size_t max_response_bytes = 32 * 1024 * 1024;
+};
+
+struct call_outcome {
+  // Empty when a response arrived (whatever its status); otherwise why the last attempt had
+  // none: errc::network, errc::timeout, errc::bad_response, or operation_aborted.
+  boost::system::error_code ec;
+  std::string problem;     // readable detail of ec
+  http_response response;  // the last response, when ec is empty
+  unsigned attempts = 0;   // requests tried, the stale-connection re-send not counted
+};
+
+// Cancellation: terminal; aborts the current exchange or wait and reports operation_aborted.
+boost::asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& request,
+                                          const call_settings& settings, call_outcome& out);
+
+}  // namespace openai::detail

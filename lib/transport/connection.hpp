@@ -1,0 +1,64 @@
+// One HTTP/1.1 connection (plain or TLS) to the API host. It belongs either to the pool or to
+// exactly one in-flight request, so nothing here is shared between threads at the same time.
+// Beast stays behind the pimpl: only connection.cpp compiles it.
+#pragma once
+
+#include "request.hpp"
+#include "transport/http_response.hpp"
+#include "url.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+namespace openai::detail {
+
+class connection {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  // tls == nullptr for http:// base URLs.
+  connection(boost::asio::any_io_executor executor, const base_url& url,
+             std::shared_ptr<boost::asio::ssl::context> tls);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Resolves, connects (by connect_deadline) and, for TLS, handshakes with SNI and host name
+  // verification (by deadline). On failure `problem` says which step failed and why.
+  boost::asio::awaitable<boost::system::error_code> open(clock::time_point connect_deadline,
+                                                         clock::time_point deadline,
+                                                         std::string& problem);
+
+  // Writes request and reads the whole response into `out` by `deadline`. The body is capped at
+  // body_limit bytes. Any error leaves the connection unusable (reusable() == false).
+  boost::asio::awaitable<boost::system::error_code> exchange(const http_request& request,
+                                                             http_response& out,
+                                                             clock::time_point deadline,
+                                                             std::size_t body_limit,
+                                                             std::string& problem);
+
+  // True after a complete exchange on a keep-alive connection: it may serve the next request.
+  bool reusable() const noexcept;
+  // Whether any byte of a response arrived in the last exchange; a reused connection that
+  // failed before any did was most likely closed by the server while idle.
+  bool received_any() const noexcept;
+  // Requests completed on this connection so far.
+  std::size_t exchanges() const noexcept;
+  // False when the peer has closed the connection or sent unexpected bytes while idle.
+  bool idle_and_healthy() noexcept;
+  clock::time_point last_used() const noexcept;
+
+  void close() noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace openai::detail

@@ -1,0 +1,170 @@
+#include "transport/connection_pool.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace openai::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}
+
+// A queued caller. It is answered exactly once, by whoever removes it from the queue under the
+// mutex: a connection, permission to open one (nullptr), or an error. The channel buffers the
+// answer, so it arrives even if it is sent before the caller starts waiting.
+struct connection_pool::waiter {
+  explicit waiter(const asio::any_io_executor& ex) : answer(ex, 1), timer(ex) {}
+  asio::experimental::concurrent_channel<void(boost::system::error_code,
+                                              std::unique_ptr<connection>)>
+      answer;
+  asio::steady_timer timer;
+};
+
+connection_pool::connection_pool(asio::any_io_executor executor, base_url url,
+                                 std::shared_ptr<asio::ssl::context> tls, pool_settings settings)
+    : executor_(std::move(executor)),
+      url_(std::move(url)),
+      tls_(std::move(tls)),
+      settings_(settings),
+      state_(settings.max_connections) {}
+
+connection_pool::~connection_pool() = default;
+
+void connection_pool::lease::reset() noexcept {
+  if (!conn_) return;
+  if (conn_->reusable()) {
+    pool_->give_back(std::move(conn_));
+  } else {
+    conn_->close();
+    conn_.reset();
+    pool_->slot_freed();
+  }
+  pool_.reset();
+}
+
+bool connection_pool::usable_after_idle(connection& conn) const {
+  return clock::now() - conn.last_used() < settings_.idle_timeout && conn.idle_and_healthy();
+}
+
+void connection_pool::give_back(std::unique_ptr<connection> conn) {
+  std::unique_lock lock(mutex_);
+  if (shut_down_) {
+    lock.unlock();
+    conn->close();
+    return;
+  }
+  auto handoff = state_.release(std::move(conn));
+  if (handoff.waiter) (*handoff.waiter)->answer.try_send(boost::system::error_code{}, std::move(*handoff.connection));
+}
+
+void connection_pool::slot_freed() {
+  std::lock_guard lock(mutex_);
+  auto handoff = state_.discard();
+  if (handoff.waiter) (*handoff.waiter)->answer.try_send(boost::system::error_code{}, nullptr);
+}
+
+void connection_pool::expire(const std::shared_ptr<waiter>& w) {
+  std::lock_guard lock(mutex_);
+  if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(errc::timeout), nullptr);
+}
+
+void connection_pool::shutdown() {
+  std::vector<std::unique_ptr<connection>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    idle = state_.take_all_idle();
+    for (auto& w : state_.take_all_waiters())
+      w->answer.try_send(make_error_code(asio::error::operation_aborted), nullptr);
+  }
+  for (auto& conn : idle) conn->close();
+}
+
+asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time_point deadline) {
+  auto conn = std::make_unique<connection>(executor_, url_, tls_);
+  acquired result;
+  result.ec = co_await conn->open(clock::now() + settings_.connect_timeout, deadline,
+                                  result.problem);
+  if (result.ec) {
+    conn->close();
+    slot_freed();
+    co_return result;
+  }
+  ++opened_;
+  result.conn = lease(shared_from_this(), std::move(conn), true);
+  co_return result;
+}
+
+asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_point deadline,
+                                                                    bool prefer_new) {
+  {
+    std::unique_lock lock(mutex_);
+    if (shut_down_) co_return acquired{asio::error::operation_aborted, "client is shut down", {}};
+    auto offer = state_.try_acquire(prefer_new);
+    using kind = decltype(offer.what);
+
+    if (offer.what == kind::reuse) {
+      lock.unlock();
+      auto conn = std::move(*offer.connection);
+      // prefer_new on a full pool: replace the idle connection by a new one in its slot.
+      if (!prefer_new && usable_after_idle(*conn))
+        co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false)};
+      // Stale, idle too long, or a new one was asked for: open a new one in its slot.
+      conn->close();
+      co_return co_await open_new(deadline);
+    }
+    if (offer.what == kind::open_new) {
+      lock.unlock();
+      co_return co_await open_new(deadline);
+    }
+
+    auto w = std::make_shared<waiter>(executor_);
+    state_.enqueue(w);
+    lock.unlock();
+
+    w->timer.expires_at(deadline);
+    w->timer.async_wait([self = shared_from_this(), w](boost::system::error_code ec) {
+      if (!ec) self->expire(w);
+    });
+    auto [ec, conn] = co_await w->answer.async_receive(use_tuple);
+    w->timer.cancel();
+
+    if (ec == make_error_code(errc::timeout)) {
+      co_return acquired{ec, "no connection became free before the deadline (" +
+                                 std::to_string(state_.max()) + " in use)", {}};
+    }
+    if (ec) {
+      // Cancelled while queued. If nobody answered yet, leave the queue; otherwise the answer
+      // is buffered in the channel and is handed on, so no connection or slot is lost.
+      lock.lock();
+      const bool still_queued = state_.cancel_wait(w);
+      lock.unlock();
+      if (!still_queued) {
+        w->answer.try_receive([this](boost::system::error_code e, std::unique_ptr<connection> c) {
+          if (e) return;
+          if (c) {
+            give_back(std::move(c));
+          } else {
+            slot_freed();
+          }
+        });
+      }
+      co_return acquired{asio::error::operation_aborted, "cancelled while waiting for a connection",
+                         {}};
+    }
+    if (!conn) co_return co_await open_new(deadline);
+    if (usable_after_idle(*conn))
+      co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false)};
+    // Went stale while handed over: close it, and open a new one in its slot.
+    conn->close();
+    conn.reset();
+    co_return co_await open_new(deadline);
+  }
+}
+
+}  // namespace openai::detail

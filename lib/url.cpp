@@ -1,0 +1,82 @@
+#include "url.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+namespace openai::detail {
+
+namespace {
+
+bool is_loopback(const boost::urls::url_view& u) {
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+      return u.host_ipv4_address().is_loopback();
+    case boost::urls::host_type::ipv6:
+      return u.host_ipv6_address().is_loopback();
+    case boost::urls::host_type::name:
+      return u.host() == "localhost";
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+boost::system::result<base_url> parse_base_url(std::string_view text, std::string& problem) {
+  auto parsed = boost::urls::parse_absolute_uri(text);
+  auto fail = [&](std::string why) -> boost::system::result<base_url> {
+    problem = "base_url '" + std::string(text) + "' " + std::move(why);
+    return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+  };
+  if (!parsed) return fail("is not an absolute URL");
+  const boost::urls::url_view& u = *parsed;
+
+  base_url out;
+  if (u.scheme_id() == boost::urls::scheme::https) {
+    out.tls = true;
+  } else if (u.scheme_id() == boost::urls::scheme::http) {
+    out.tls = false;
+  } else {
+    return fail("must start with http:// or https://");
+  }
+  if (u.has_userinfo()) return fail("must not contain user info");
+  if (u.has_query()) return fail("must not contain a query");
+  if (u.host_type() == boost::urls::host_type::ipvfuture || u.encoded_host().empty())
+    return fail("has no usable host");
+
+  out.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.host_address())
+                                                         : std::string(u.host());
+  out.host_is_ip = u.host_type() == boost::urls::host_type::ipv4 ||
+                   u.host_type() == boost::urls::host_type::ipv6;
+  out.host_is_loopback = is_loopback(u);
+  const std::string default_port = out.tls ? "443" : "80";
+  out.port = u.has_port() && !u.port().empty() ? std::string(u.port()) : default_port;
+  out.host_header = std::string(u.encoded_host_and_port());
+  if (out.port == default_port) out.host_header = std::string(u.encoded_host());
+
+  out.path = std::string(u.encoded_path());
+  while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
+  return out;
+}
+
+std::string encode_path_segment(std::string_view id, std::string& problem) {
+  if (id.empty()) {
+    problem = "completion id must not be empty";
+    return {};
+  }
+  if (id == "." || id == "..") {
+    problem = "completion id must not be '.' or '..'";
+    return {};
+  }
+  return boost::urls::encode(id, boost::urls::unreserved_chars);
+}
+
+void append_query(std::string& target, std::string_view key, std::string_view value) {
+  target += target.find('?') == std::string::npos ? '?' : '&';
+  target += boost::urls::encode(key, boost::urls::unreserved_chars);
+  target += '=';
+  target += boost::urls::encode(value, boost::urls::unreserved_chars);
+}
+
+}  // namespace openai::detail

@@ -3,6 +3,8 @@
 // (atomically, via rename) only once both listeners accept connections.
 #include <signal.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +33,7 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
   --ca-out PATH     write the CA certificate (PEM) that clients should trust
   --port-file PATH  once listening, write "<https_port> <http_port>\n" to PATH
   --threads N       io threads (default 1)
+  --idle-timeout S  close connections idle for S seconds (default 60)
   --help            this text
 
 Unauthenticated helpers: GET /__mock/stats, GET /__mock/metadata/{id}.
@@ -86,6 +89,8 @@ cli parse(int argc, char** argv) {
     } else if (a == "--threads") {
       c.options.threads = static_cast<unsigned>(parse_number(a, value(), 256));
       if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
+    } else if (a == "--idle-timeout") {
+      c.options.idle_timeout = std::chrono::seconds(parse_number(a, value(), 86400));
     } else {
       throw bad_usage("unknown option: " + std::string(a));
     }

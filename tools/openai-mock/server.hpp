@@ -38,17 +38,18 @@ struct server_options {
   // Certificate material (PEM). When cert_chain_pem is empty, a CA and a leaf are generated
   // at construction from `certificates` (so a test can ask for an expired leaf or one for
   // another host name) and ca_cert_pem is filled in.
-  std::string cert_chain_pem;
-  std::string private_key_pem;
-  std::string ca_cert_pem;
-  certificate_options certificates;
+  // (The `{}` initializers keep designated initialization quiet under -Wextra.)
+  std::string cert_chain_pem{};
+  std::string private_key_pem{};
+  std::string ca_cert_pem{};
+  certificate_options certificates{};
 
   // A connection with no request for this long is closed, so abandoned clients never leak.
   std::chrono::seconds idle_timeout{60};
   std::size_t body_limit = 1024 * 1024;  // larger bodies get 413 and the connection closes
 
   // Consulted before each request is handled; empty = no faults. See fault.hpp.
-  fault_decider faults;
+  fault_decider faults{};
 };
 
 class server {

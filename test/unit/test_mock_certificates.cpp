@@ -21,8 +21,8 @@ namespace {
 using x509_ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 
 x509_ptr load(const std::string& pem) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   return x509_ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
 }
 
@@ -39,7 +39,8 @@ int verify(const std::string& leaf_pem, const std::string& anchor_pem, const std
   X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), nullptr);
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
-  if (host.find_first_not_of("0123456789.:abcdef") == std::string::npos && host.find_first_of(".:") != std::string::npos)
+  if (host.find_first_not_of("0123456789.:abcdef") == std::string::npos &&
+      host.find_first_of(".:") != std::string::npos)
     X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
   else
     X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());

@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(rejects_a_wrong_key_without_echoing_it) {
   const std::string sent = "sk-wrong-secret-value-987654";
   const auto r = update(first_id(), metadata_body("a", "b"));
   BOOST_TEST(r.status == 200u);
-  const auto bad = send("POST", "/v1/chat/completions/" + first_id(), metadata_body("a", "c"),
-                        "Bearer " + sent);
+  const auto bad =
+      send("POST", "/v1/chat/completions/" + first_id(), metadata_body("a", "c"), "Bearer " + sent);
   BOOST_TEST(bad.status == 401u);
   BOOST_TEST(error_of(parse(bad)).at("code").as_string() == "invalid_api_key");
   BOOST_TEST(bad.body.find(sent) == std::string::npos);
@@ -303,8 +303,9 @@ BOOST_AUTO_TEST_CASE(list_has_more_is_false_when_the_page_ends_exactly_at_the_la
 
 BOOST_AUTO_TEST_CASE(list_in_descending_order_pages_backwards) {
   const auto l = parse(list("?order=desc&limit=3"));
-  BOOST_TEST((ids_of(l) == std::vector<std::string>{store::completion_id(30), store::completion_id(29),
-                                                    store::completion_id(28)}));
+  BOOST_TEST(
+      (ids_of(l) == std::vector<std::string>{store::completion_id(30), store::completion_id(29),
+                                             store::completion_id(28)}));
   const auto next = parse(list("?order=desc&limit=2&after=" + store::completion_id(28)));
   BOOST_TEST((ids_of(next) ==
               std::vector<std::string>{store::completion_id(27), store::completion_id(26)}));
@@ -363,7 +364,8 @@ BOOST_AUTO_TEST_CASE(list_rejects_an_unknown_order) {
 BOOST_AUTO_TEST_CASE(delete_removes_the_completion) {
   const auto r = send("DELETE", "/v1/chat/completions/" + first_id());
   BOOST_TEST(r.status == 200u);
-  BOOST_TEST(r.body == R"({"object":"chat.completion.deleted","id":"chatcmpl-mock-000001","deleted":true})");
+  BOOST_TEST(r.body ==
+             R"({"object":"chat.completion.deleted","id":"chatcmpl-mock-000001","deleted":true})");
   BOOST_TEST(send("GET", "/v1/chat/completions/" + first_id()).status == 404u);
   BOOST_TEST(!s.metadata_of(first_id()).has_value());
   BOOST_TEST(ids_of(parse(list("?limit=1"))).front() == store::completion_id(2));
@@ -372,7 +374,8 @@ BOOST_AUTO_TEST_CASE(delete_removes_the_completion) {
 // --- messages -------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(messages_list_returns_the_input_messages) {
-  const auto l = parse(send("GET", "/v1/chat/completions/" + store::completion_id(1) + "/messages"));
+  const auto l =
+      parse(send("GET", "/v1/chat/completions/" + store::completion_id(1) + "/messages"));
   BOOST_TEST(l.at("object").as_string() == "list");
   const auto& data = l.at("data").as_array();
   BOOST_TEST(data.size() == 1u);
@@ -388,7 +391,8 @@ BOOST_AUTO_TEST_CASE(messages_list_pages_with_after_limit_and_order) {
   const auto p1 = parse(send("GET", base + "?limit=2"));
   BOOST_TEST(ids_of(p1).size() == 2u);
   BOOST_TEST(p1.at("has_more").as_bool());
-  const auto p2 = parse(send("GET", base + "?limit=2&after=" + std::string(p1.at("last_id").as_string())));
+  const auto p2 =
+      parse(send("GET", base + "?limit=2&after=" + std::string(p1.at("last_id").as_string())));
   BOOST_TEST((ids_of(p2) == std::vector<std::string>{store::completion_id(3) + "-2"}));
   BOOST_TEST(!p2.at("has_more").as_bool());
   const auto desc = parse(send("GET", base + "?order=desc"));

@@ -20,10 +20,11 @@ response json_response(unsigned status, const json::value& body) {
 }
 
 response admin_error(unsigned status, std::string message) {
-  return json_response(status, json::object{{"error", json::object{{"message", message},
-                                                                   {"type", "invalid_request_error"},
-                                                                   {"param", nullptr},
-                                                                   {"code", nullptr}}}});
+  return json_response(status,
+                       json::object{{"error", json::object{{"message", message},
+                                                           {"type", "invalid_request_error"},
+                                                           {"param", nullptr},
+                                                           {"code", nullptr}}}});
 }
 
 json::object to_json(const server::counters& c) {
@@ -37,6 +38,7 @@ json::object to_json(const server::counters& c) {
                       {"requests", c.requests},
                       {"unauthorized", c.unauthorized},
                       {"admin_requests", c.admin_requests},
+                      {"faults_injected", c.faults_injected},
                       {"by_route", std::move(routes)}};
 }
 

@@ -52,9 +52,10 @@ key_ptr make_key() {
 }
 
 void set_name(X509_NAME* name, const std::string& cn) {
-  check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>("openai-mock"), -1, -1, 0),
-        "subject O");
+  check(
+      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>("openai-mock"), -1, -1, 0),
+      "subject O");
   check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0),
         "subject CN");
@@ -101,9 +102,7 @@ x509_ptr make_cert(EVP_PKEY* key, const std::string& cn, X509* issuer,
   return cert;
 }
 
-void sign(X509* cert, EVP_PKEY* key) {
-  check(X509_sign(cert, key, EVP_sha256()), "X509_sign");
-}
+void sign(X509* cert, EVP_PKEY* key) { check(X509_sign(cert, key, EVP_sha256()), "X509_sign"); }
 
 std::string cert_pem(X509* cert) {
   bio_ptr bio(BIO_new(BIO_s_mem()));
@@ -148,8 +147,7 @@ certificate_bundle generate_certificates(const certificate_options& o) {
   key_ptr leaf_key = make_key();
 
   if (o.self_signed) {
-    x509_ptr leaf =
-        make_cert(leaf_key.get(), o.common_name, nullptr, o.not_before, o.not_after);
+    x509_ptr leaf = make_cert(leaf_key.get(), o.common_name, nullptr, o.not_before, o.not_after);
     add_leaf_extensions(leaf.get(), leaf.get(), o);
     sign(leaf.get(), leaf_key.get());
     out.leaf_cert_pem = cert_pem(leaf.get());
@@ -160,14 +158,13 @@ certificate_bundle generate_certificates(const certificate_options& o) {
   // The CA outlives any leaf validity a test asks for, so an "expired" test certificate
   // is expired because of the leaf alone.
   key_ptr ca_key = make_key();
-  x509_ptr ca = make_cert(ca_key.get(), "openai-mock test CA", nullptr,
-                          std::chrono::hours(-24 * 3), std::chrono::hours(24 * 365));
+  x509_ptr ca = make_cert(ca_key.get(), "openai-mock test CA", nullptr, std::chrono::hours(-24 * 3),
+                          std::chrono::hours(24 * 365));
   add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
   add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
   sign(ca.get(), ca_key.get());
 
-  x509_ptr leaf =
-      make_cert(leaf_key.get(), o.common_name, ca.get(), o.not_before, o.not_after);
+  x509_ptr leaf = make_cert(leaf_key.get(), o.common_name, ca.get(), o.not_before, o.not_after);
   add_leaf_extensions(leaf.get(), ca.get(), o);
   sign(leaf.get(), ca_key.get());
 

@@ -1,8 +1,8 @@
 // Server lifecycle: certificates, listeners, io threads and a graceful stop().
 // The per-connection code lives in session.cpp.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -59,8 +59,8 @@ asio::awaitable<void> accept_loop(server::impl& s, tcp::acceptor& acceptor, bool
   for (;;) {
     // Each connection gets its own strand, so sessions run in parallel on several threads
     // while each one stays single-threaded.
-    auto [ec, socket] =
-        co_await acceptor.async_accept(asio::make_strand(s.ioc), asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(s.ioc),
+                                                       asio::as_tuple(asio::use_awaitable));
     if (s.stopping || !acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE or a connection reset before accept: keep listening
     ++s.accepted;
@@ -102,7 +102,9 @@ void server::impl::remove_session(std::uint64_t id) {
 
 fault_plan server::impl::decide_fault(const request& req) {
   if (!options.faults || is_admin_target(req.target)) return {};
-  return options.faults(req);
+  fault_plan plan = options.faults(req);
+  if (plan.action != fault_action::none) ++faulted;
+  return plan;
 }
 
 response server::impl::respond(const request& req) {
@@ -116,7 +118,8 @@ response server::impl::respond(const request& req) {
     response r;
     r.status = 500;
     r.headers["content-type"] = "application/json";
-    r.body = R"({"error":{"message":"openai-mock internal error","type":"server_error","param":null,"code":null}})";
+    r.body =
+        R"({"error":{"message":"openai-mock internal error","type":"server_error","param":null,"code":null}})";
     return r;
   }
 }
@@ -129,7 +132,8 @@ server::counters server::impl::stats() const {
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
-  c.requests = st.requests;
+  c.requests = st.requests + faulted;
+  c.faults_injected = faulted;
   c.unauthorized = st.unauthorized;
   c.admin_requests = admin_requests;
   c.by_route = std::move(st.by_route);

@@ -78,9 +78,10 @@ class server {
     std::uint64_t connections_accepted = 0;    // both listeners
     std::uint64_t https_connections = 0;
     std::uint64_t http_connections = 0;
-    std::uint64_t requests = 0;        // API requests seen by the store (/__mock/* excluded)
-    std::uint64_t unauthorized = 0;    // of which answered 401
-    std::uint64_t admin_requests = 0;  // /__mock/* requests
+    std::uint64_t requests = 0;  // API requests received (/__mock/* excluded), faulted or not
+    std::uint64_t faults_injected = 0;  // requests answered by a fault plan, not the store
+    std::uint64_t unauthorized = 0;     // of which answered 401
+    std::uint64_t admin_requests = 0;   // /__mock/* requests
     // "<METHOD> <operationId>" -> count, e.g. "POST updateChatCompletion"; unknown paths
     // count as "<METHOD> unmatched".
     std::map<std::string, std::uint64_t> by_route;

@@ -45,7 +45,7 @@ struct server::impl {
   asio::ssl::context tls;
 
   std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, accepted{0}, https_accepted{0},
-      http_accepted{0}, admin_requests{0};
+      http_accepted{0}, admin_requests{0}, faulted{0};
   std::atomic<bool> stopping{false};
 
   // Live tasks (accept loops + sessions) and the sessions stop() must wake up.

@@ -107,8 +107,8 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(s.options.body_limit);
     tcp.expires_after(s.options.idle_timeout);
-    auto [ec, n] = co_await http::async_read_header(sess.stream, buffer, parser,
-                                                   as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await http::async_read_header(sess.stream, buffer, parser, as_tuple(use_awaitable));
     if (ec == http::error::end_of_stream) co_return ending::polite;
     // A Content-Length over the limit fails already here, before any body byte is read.
     if (ec == http::error::body_limit) co_return co_await reject_too_large(s, sess, parser);
@@ -123,7 +123,8 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     }
 
     tcp.expires_after(request_timeout);
-    std::tie(ec, n) = co_await http::async_read(sess.stream, buffer, parser, as_tuple(use_awaitable));
+    std::tie(ec, n) =
+        co_await http::async_read(sess.stream, buffer, parser, as_tuple(use_awaitable));
     if (ec == http::error::body_limit) co_return co_await reject_too_large(s, sess, parser);
     if (ec) co_return ending::abrupt;
 
@@ -134,13 +135,18 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     const bool keep_alive = beast_req.keep_alive();
     const request req = to_mock_request(std::move(beast_req));
 
-    const fault_plan plan = s.decide_fault(req);
+    fault_plan plan = s.decide_fault(req);
+    response answer;
     switch (plan.action) {
       case fault_action::none:
-        break;  // later: reset before responding, truncate, drip, replace the response...
+        answer = s.respond(req);
+        break;
+      case fault_action::respond:
+        answer = std::move(plan.reply);
+        break;
     }
 
-    auto res = to_beast_response(s.respond(req), version);
+    auto res = to_beast_response(std::move(answer), version);
     res.keep_alive(keep_alive && !s.stopping);
     res.prepare_payload();
     tcp.expires_after(write_timeout);
@@ -170,7 +176,8 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   if (co_await serve_requests(s, *sess) == ending::polite) {
     // close_notify, then wait briefly for the peer's; many clients never answer it.
     using duration = std::chrono::steady_clock::duration;
-    tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping) : duration(shutdown_timeout));
+    tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping)
+                                 : duration(shutdown_timeout));
     co_await sess->stream.async_shutdown(as_tuple(use_awaitable));
   }
   tcp.close();

@@ -43,14 +43,21 @@ std::size_t code_points(std::string_view s) noexcept {
 
 std::string_view kind_name(const json::value& v) noexcept {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "an integer";
-    case json::kind::double_: return "a decimal";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::uint64:
+      return "an integer";
+    case json::kind::double_:
+      return "a decimal";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -115,8 +122,8 @@ entry make_seed(std::size_t index) {
 
   json::object message;
   message["role"] = "assistant";
-  message["content"] = "Mock answer " + std::to_string(index) + ": a short poem about " +
-                       std::string(topic) + ".";
+  message["content"] =
+      "Mock answer " + std::to_string(index) + ": a short poem about " + std::string(topic) + ".";
   message["refusal"] = nullptr;
   message["annotations"] = json::array();
   json::object choice;
@@ -217,17 +224,19 @@ std::optional<response> parse_page_query(const urls::url_view& u, page_query& q)
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc() || end != value.data() + value.size())
         return error_response(
-            400, "Invalid 'limit': expected an integer, but got '" + value + "' instead.",
-            "limit", "invalid_type");
+            400, "Invalid 'limit': expected an integer, but got '" + value + "' instead.", "limit",
+            "invalid_type");
       if (n < 1)
         return error_response(400,
                               "Invalid 'limit': integer below minimum value. Expected a value >= "
-                              "1, but got " + std::to_string(n) + " instead.",
+                              "1, but got " +
+                                  std::to_string(n) + " instead.",
                               "limit", "integer_below_min_value");
       if (n > max_limit)
         return error_response(400,
                               "Invalid 'limit': integer above maximum value. Expected a value <= "
-                              "100, but got " + std::to_string(n) + " instead.",
+                              "100, but got " +
+                                  std::to_string(n) + " instead.",
                               "limit", "integer_above_max_value");
       q.limit = n;
     } else if (key == "order") {
@@ -236,10 +245,9 @@ std::optional<response> parse_page_query(const urls::url_view& u, page_query& q)
       } else if (value == "desc") {
         q.ord = order::desc;
       } else {
-        return error_response(400,
-                              "Invalid value: '" + value +
-                                  "'. Supported values are: 'asc' and 'desc'.",
-                              "order", "invalid_value");
+        return error_response(
+            400, "Invalid value: '" + value + "'. Supported values are: 'asc' and 'desc'.", "order",
+            "invalid_value");
       }
     } else if (key == "model") {
       q.model = value;
@@ -278,12 +286,12 @@ std::variant<json::object, response> parse_update_body(std::string_view body) {
   const json::object& o = v.get_object();
   for (const auto& kv : o)
     if (kv.key() != "metadata")
-      return error_response(400,
-                            "Unrecognized request argument supplied: " + std::string(kv.key()),
+      return error_response(400, "Unrecognized request argument supplied: " + std::string(kv.key()),
                             std::string(kv.key()), "unknown_parameter");
   auto it = o.find("metadata");
   if (it == o.end())
-    return invalid_metadata("Missing required parameter: 'metadata'.", "missing_required_parameter");
+    return invalid_metadata("Missing required parameter: 'metadata'.",
+                            "missing_required_parameter");
   if (it->value().is_null()) return json::object();
   if (!it->value().is_object())
     return invalid_metadata("Invalid type for 'metadata': expected an object, but got " +
@@ -291,19 +299,22 @@ std::variant<json::object, response> parse_update_body(std::string_view body) {
                             "invalid_type");
   const json::object& md = it->value().get_object();
   if (md.size() > max_metadata_pairs)
-    return invalid_metadata("Invalid 'metadata': too many properties. Expected an object with at "
-                            "most 16 properties, but got an object with " +
-                                std::to_string(md.size()) + " properties instead.",
-                            "object_above_max_properties");
+    return invalid_metadata(
+        "Invalid 'metadata': too many properties. Expected an object with at "
+        "most 16 properties, but got an object with " +
+            std::to_string(md.size()) + " properties instead.",
+        "object_above_max_properties");
   for (const auto& kv : md) {
     const std::string key(kv.key());
     if (const auto n = code_points(key); n > max_key_code_points)
-      return invalid_metadata("Invalid 'metadata': string too long. Expected a key with maximum "
-                              "length 64, but got a key with length " +
-                                  std::to_string(n) + " instead.",
-                              "string_above_max_length");
+      return invalid_metadata(
+          "Invalid 'metadata': string too long. Expected a key with maximum "
+          "length 64, but got a key with length " +
+              std::to_string(n) + " instead.",
+          "string_above_max_length");
     if (!kv.value().is_string())
-      return invalid_metadata("Invalid type for 'metadata." + key + "': expected a string, but got " +
+      return invalid_metadata("Invalid type for 'metadata." + key +
+                                  "': expected a string, but got " +
                                   std::string(kind_name(kv.value())) + " instead.",
                               "invalid_type");
     if (const auto n = code_points(kv.value().get_string()); n > max_value_code_points)
@@ -320,12 +331,18 @@ std::variant<json::object, response> parse_update_body(std::string_view body) {
 
 std::string_view route_name(route r) noexcept {
   switch (r) {
-    case route::update_completion: return "updateChatCompletion";
-    case route::get_completion: return "getChatCompletion";
-    case route::delete_completion: return "deleteChatCompletion";
-    case route::list_completions: return "listChatCompletions";
-    case route::list_messages: return "getChatCompletionMessages";
-    case route::unmatched: return "unmatched";
+    case route::update_completion:
+      return "updateChatCompletion";
+    case route::get_completion:
+      return "getChatCompletion";
+    case route::delete_completion:
+      return "deleteChatCompletion";
+    case route::list_completions:
+      return "listChatCompletions";
+    case route::list_messages:
+      return "getChatCompletionMessages";
+    case route::unmatched:
+      return "unmatched";
   }
   return "unmatched";
 }
@@ -426,12 +443,18 @@ struct store::impl {
                             std::nullopt);
     }
     switch (r) {
-      case route::list_completions: return list_completions(*parsed);
-      case route::get_completion: return get_completion(id);
-      case route::update_completion: return update_completion(id, req.body);
-      case route::delete_completion: return delete_completion(id);
-      case route::list_messages: return list_messages(id, *parsed);
-      case route::unmatched: break;
+      case route::list_completions:
+        return list_completions(*parsed);
+      case route::get_completion:
+        return get_completion(id);
+      case route::update_completion:
+        return update_completion(id, req.body);
+      case route::delete_completion:
+        return delete_completion(id);
+      case route::list_messages:
+        return list_messages(id, *parsed);
+      case route::unmatched:
+        break;
     }
     return error_response(404, "Invalid URL", std::nullopt, std::nullopt);
   }
@@ -456,9 +479,8 @@ struct store::impl {
     if (it == seq_of.end()) return not_found(id);
     by_seq.erase(it->second);
     seq_of.erase(it);
-    return json_response(200, json::object{{"object", "chat.completion.deleted"},
-                                           {"id", id},
-                                           {"deleted", true}});
+    return json_response(
+        200, json::object{{"object", "chat.completion.deleted"}, {"id", id}, {"deleted", true}});
   }
 
   static bool matches(const entry& e, const page_query& q) {
@@ -479,9 +501,9 @@ struct store::impl {
     if (q.after) {
       const entry* a = find(*q.after);
       if (!a)
-        return error_response(400, "No chat completion found with id '" + *q.after +
-                                       "' (the 'after' cursor).",
-                              "after", std::nullopt);
+        return error_response(
+            400, "No chat completion found with id '" + *q.after + "' (the 'after' cursor).",
+            "after", std::nullopt);
       cursor = a->seq;
     }
     json::array data;
@@ -520,8 +542,8 @@ struct store::impl {
         return m->at("id").as_string() == *q.after;
       });
       if (it == ordered.end())
-        return error_response(400, "No message found with id '" + *q.after +
-                                       "' (the 'after' cursor).",
+        return error_response(400,
+                              "No message found with id '" + *q.after + "' (the 'after' cursor).",
                               "after", std::nullopt);
       start = static_cast<std::size_t>(it - ordered.begin()) + 1;
     }

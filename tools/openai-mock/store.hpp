@@ -24,12 +24,12 @@ struct store_options {
 
 // Which endpoint a request was routed to; named after the spec's operationIds.
 enum class route {
-  update_completion,    // POST   {prefix}/chat/completions/{id}
-  get_completion,       // GET    {prefix}/chat/completions/{id}
-  delete_completion,    // DELETE {prefix}/chat/completions/{id}
-  list_completions,     // GET    {prefix}/chat/completions
-  list_messages,        // GET    {prefix}/chat/completions/{id}/messages
-  unmatched,            // anything else (404 "Invalid URL")
+  update_completion,  // POST   {prefix}/chat/completions/{id}
+  get_completion,     // GET    {prefix}/chat/completions/{id}
+  delete_completion,  // DELETE {prefix}/chat/completions/{id}
+  list_completions,   // GET    {prefix}/chat/completions
+  list_messages,      // GET    {prefix}/chat/completions/{id}/messages
+  unmatched,          // anything else (404 "Invalid URL")
 };
 
 // "updateChatCompletion", ..., "unmatched".

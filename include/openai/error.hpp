@@ -66,6 +66,9 @@ struct diagnostics {
 class error : public boost::system::system_error {
  public:
   error(boost::system::error_code ec, diagnostics d);
+  // The error kind: an openai::errc, or operation_aborted. (api_error::code() is the API's
+  // own error code string, so this is the name that works on every exception.)
+  boost::system::error_code kind() const noexcept { return system_error::code(); }
   const diagnostics& details() const noexcept { return details_; }
   unsigned status() const noexcept { return details_.status; }
   const std::string& request_id() const noexcept { return details_.request_id; }

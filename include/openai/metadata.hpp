@@ -7,14 +7,109 @@
 
 #include <cstddef>
 #include <map>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace openai {
 
-// Ordered, so the same metadata always serializes the same way.
-using metadata = std::map<std::string, std::string>;
+// String-to-string pairs, ordered so the same metadata always serializes the same way. It has
+// std::map's interface (at, find, insert_or_assign, emplace, erase, size, iteration) plus
+// brace construction of up to 16 pairs, the API's limit:
+//
+//   openai::metadata md{{"foo", "bar"}, {"run", "b7"}};
+//
+// Why not std::map itself: g++ 12 rejects an initializer_list temporary inside a co_await
+// expression ("array used as initializer"), which is exactly how the headline call is written:
+//   co_await client.update_completion(id, openai::metadata{{"foo", "bar"}});
+// Fixed-arity constructors avoid the initializer_list. Larger metadata (to be rejected by
+// validate) is built with insert_or_assign or from a std::map.
+// One brace-constructed pair of metadata{...}; a default-constructed one stands for "no pair".
+class metadata_pair {
+ public:
+  metadata_pair() = default;
+  metadata_pair(std::string_view key, std::string_view value)
+      : key_(key), value_(value), set_(true) {}
+
+ private:
+  friend class metadata;
+  std::string_view key_, value_;
+  bool set_ = false;
+};
+
+class metadata {
+ public:
+  using map_type = std::map<std::string, std::string, std::less<>>;
+  using key_type = map_type::key_type;
+  using mapped_type = map_type::mapped_type;
+  using value_type = map_type::value_type;
+  using size_type = map_type::size_type;
+  using iterator = map_type::iterator;
+  using const_iterator = map_type::const_iterator;
+
+  using pair = metadata_pair;
+
+  metadata() = default;
+  // A later pair with the same key replaces an earlier one.
+  metadata(pair p1, pair p2 = {}, pair p3 = {}, pair p4 = {}, pair p5 = {}, pair p6 = {},
+           pair p7 = {}, pair p8 = {}, pair p9 = {}, pair p10 = {}, pair p11 = {},
+           pair p12 = {}, pair p13 = {}, pair p14 = {}, pair p15 = {}, pair p16 = {}) {
+    for (const pair* p : {&p1, &p2, &p3, &p4, &p5, &p6, &p7, &p8, &p9, &p10, &p11, &p12, &p13,
+                          &p14, &p15, &p16})
+      if (p->set_) pairs_.insert_or_assign(std::string(p->key_), std::string(p->value_));
+  }
+
+  // From any range of string pairs (a std::map, a vector of pairs...).
+  template <typename Range>
+  static metadata from_pairs(const Range& range) {
+    metadata md;
+    for (const auto& [key, value] : range) md.insert_or_assign(std::string(key), std::string(value));
+    return md;
+  }
+
+  const std::string& at(std::string_view key) const {
+    auto it = pairs_.find(key);
+    if (it == pairs_.end()) throw std::out_of_range("no metadata key '" + std::string(key) + "'");
+    return it->second;
+  }
+  std::string& operator[](std::string_view key) {
+    auto it = pairs_.find(key);
+    if (it == pairs_.end()) it = pairs_.emplace(std::string(key), std::string()).first;
+    return it->second;
+  }
+  template <typename V>
+  std::pair<iterator, bool> insert_or_assign(std::string key, V&& value) {
+    return pairs_.insert_or_assign(std::move(key), std::forward<V>(value));
+  }
+  template <typename... Args>
+  std::pair<iterator, bool> emplace(Args&&... args) {
+    return pairs_.emplace(std::forward<Args>(args)...);
+  }
+  size_type erase(std::string_view key) {
+    auto it = pairs_.find(key);
+    if (it == pairs_.end()) return 0;
+    pairs_.erase(it);
+    return 1;
+  }
+  void clear() noexcept { pairs_.clear(); }
+
+  const_iterator find(std::string_view key) const { return pairs_.find(key); }
+  bool contains(std::string_view key) const { return pairs_.find(key) != pairs_.end(); }
+  size_type size() const noexcept { return pairs_.size(); }
+  bool empty() const noexcept { return pairs_.empty(); }
+  iterator begin() noexcept { return pairs_.begin(); }
+  iterator end() noexcept { return pairs_.end(); }
+  const_iterator begin() const noexcept { return pairs_.begin(); }
+  const_iterator end() const noexcept { return pairs_.end(); }
+
+  const map_type& as_map() const noexcept { return pairs_; }
+  friend bool operator==(const metadata&, const metadata&) = default;
+
+ private:
+  map_type pairs_;
+};
 
 inline constexpr std::size_t max_metadata_pairs = 16;
 inline constexpr std::size_t max_metadata_key_length = 64;

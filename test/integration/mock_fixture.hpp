@@ -1,0 +1,99 @@
+// A running openai-mock (real TLS on 127.0.0.1) and a client configured to trust it.
+#pragma once
+
+#include "server.hpp"
+
+#include <openai/client.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace test_support {
+
+inline const std::string api_key = "sk-test-0123456789abcdef";
+
+class mock_fixture {
+ public:
+  explicit mock_fixture(std::size_t seed = 20, openai_mock::fault_decider faults = {})
+      : mock_(make_options(seed, std::move(faults))) {
+    mock_.start();
+    ca_path_ = std::filesystem::temp_directory_path() /
+               ("openai-asio-test-ca-" + std::to_string(::getpid()) + "-" +
+                std::to_string(counter()++) + ".pem");
+    mock_.write_ca_file(ca_path_.string());
+  }
+  ~mock_fixture() {
+    mock_.stop();
+    std::error_code ignored;
+    std::filesystem::remove(ca_path_, ignored);
+  }
+
+  openai_mock::server& mock() { return mock_; }
+  std::string ca_file() const { return ca_path_.string(); }
+
+  openai::client_options options() const {
+    openai::client_options o;
+    o.api_key = api_key;
+    o.base_url = mock_.https_base_url();
+    o.ca_file = ca_path_.string();
+    o.max_connections = 8;
+    return o;
+  }
+
+  static std::string id(std::size_t i) { return openai_mock::server::completion_id(i); }
+
+ private:
+  static openai_mock::server_options make_options(std::size_t seed,
+                                                  openai_mock::fault_decider faults) {
+    openai_mock::server_options o;
+    o.api_key = api_key;
+    o.seed_completions = seed;
+    o.threads = 2;
+    o.faults = std::move(faults);
+    return o;
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+
+  openai_mock::server mock_;
+  std::filesystem::path ca_path_;
+};
+
+// Runs the coroutine on io (with `threads` threads) until it finishes; rethrows its exception.
+template <typename T>
+T run(boost::asio::io_context& io, boost::asio::awaitable<T> op, int threads = 1) {
+  auto future = boost::asio::co_spawn(io, std::move(op), boost::asio::use_future);
+  std::vector<std::thread> extra;
+  for (int i = 1; i < threads; ++i) extra.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : extra) t.join();
+  io.restart();
+  return future.get();
+}
+
+// Records the headers of every request the mock sees (through its fault hook).
+struct request_recorder {
+  std::mutex mutex;
+  std::vector<openai_mock::request> requests;
+
+  openai_mock::fault_decider decider() {
+    return [this](const openai_mock::request& r) {
+      std::lock_guard lock(mutex);
+      requests.push_back(r);
+      return openai_mock::fault_plan{};
+    };
+  }
+};
+
+}  // namespace test_support

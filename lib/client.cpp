@@ -1,11 +1,14 @@
 #include <openai/client.hpp>
 
 #include "client_impl.hpp"
+#include "model/results.hpp"
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -39,20 +42,25 @@ client::executor_type client::get_executor() const noexcept { return impl_->exec
 
 namespace {
 
-// The update as a coroutine: perform the request, then make the response a chat_completion.
-asio::awaitable<std::pair<error_code, chat_completion>> run_update(
-    std::shared_ptr<detail::client_impl> impl, detail::http_request request,
-    request_options options, diagnostics* diag) {
+// A call as a coroutine: perform the request, then turn the response into its result type.
+template <typename Result>
+asio::awaitable<std::pair<error_code, Result>> run_call(std::shared_ptr<detail::client_impl> impl,
+                                                        detail::http_request request,
+                                                        request_options options,
+                                                        diagnostics* diag) {
   diagnostics local;
   diagnostics& d = diag ? *diag : local;
   auto [ec, raw] = co_await impl->perform(std::move(request), options, &d);
-  if (!ec && !raw.json.contains("id")) {
-    ec = make_error_code(errc::bad_response);
-    d.message = "response to an update is a JSON object without an id";
+  Result result;
+  if (!ec) {
+    std::string problem;
+    detail::convert(std::move(raw.json), {raw.request_id, raw.attempts}, problem, result);
+    if (!problem.empty()) {
+      ec = make_error_code(errc::bad_response);
+      d.message = std::move(problem);
+    }
   }
-  if (ec) co_return std::pair{ec, chat_completion{}};
-  co_return std::pair{ec, chat_completion(std::move(raw.json), std::move(raw.request_id),
-                                          raw.attempts)};
+  co_return std::pair{ec, std::move(result)};
 }
 
 // Runs op on its own strand and completes `handler` on the handler's executor, connecting the
@@ -78,42 +86,174 @@ void spawn_call(const asio::any_io_executor& executor,
                                     })));
 }
 
+// Builds the request and runs it, or reports why it cannot be built: through the handler's
+// executor, never inline, and without opening any connection.
+template <typename Result>
+void start_call(const std::shared_ptr<detail::client_impl>& impl,
+                asio::any_completion_handler<void(error_code, Result)> handler, detail::call call,
+                request_options options, diagnostics* diag) {
+  std::vector<std::string> violations;
+  auto request = detail::make_request(impl->url(), call, options, violations);
+  if (!request) {
+    if (diag) *diag = validation_error(std::move(violations)).details();
+    asio::post(impl->executor(), asio::append(std::move(handler),
+                                              make_error_code(errc::invalid_argument), Result{}));
+    return;
+  }
+  spawn_call<Result>(impl->executor(),
+                     run_call<Result>(impl, std::move(*request), std::move(options), diag),
+                     std::move(handler));
+}
+
+// The coroutine form of any call: the token form with diagnostics, thrown as an exception.
+// A coroutine of its own so that its arguments are copied when the caller calls, not when the
+// returned awaitable first runs (a string_view could dangle by then).
+template <typename Result, typename Launch>
+asio::awaitable<Result> call_and_throw(Launch launch) {
+  diagnostics diag;
+  auto [ec, result] = co_await launch(diag, asio::as_tuple(asio::use_awaitable));
+  if (ec) throw_error(ec, std::move(diag));
+  co_return std::move(result);
+}
+
 }  // namespace
+
+detail::call client::make_call(detail::call::kind what, std::string_view completion_id) {
+  detail::call c;
+  c.what = what;
+  c.completion_id = std::string(completion_id);
+  return c;
+}
+
+detail::call client::make_list_call(list_completions_params params) {
+  detail::call c;
+  c.what = detail::call::kind::list;
+  c.list = std::move(params);
+  return c;
+}
+
+detail::call client::make_messages_call(std::string_view completion_id,
+                                        list_messages_params params) {
+  detail::call c = make_call(detail::call::kind::list_messages, completion_id);
+  c.list.after = std::move(params.after);
+  c.list.limit = params.limit;
+  c.list.order = std::move(params.order);
+  return c;
+}
+
+void client::start(asio::any_completion_handler<void(error_code, chat_completion)> handler,
+                   detail::call call, request_options options, diagnostics* diag) {
+  start_call(impl_, std::move(handler), std::move(call), std::move(options), diag);
+}
+void client::start(asio::any_completion_handler<void(error_code, deletion_status)> handler,
+                   detail::call call, request_options options, diagnostics* diag) {
+  start_call(impl_, std::move(handler), std::move(call), std::move(options), diag);
+}
+void client::start(asio::any_completion_handler<void(error_code, completion_page)> handler,
+                   detail::call call, request_options options, diagnostics* diag) {
+  start_call(impl_, std::move(handler), std::move(call), std::move(options), diag);
+}
+void client::start(asio::any_completion_handler<void(error_code, message_page)> handler,
+                   detail::call call, request_options options, diagnostics* diag) {
+  start_call(impl_, std::move(handler), std::move(call), std::move(options), diag);
+}
 
 void client::initiate_update(asio::any_completion_handler<update_signature> handler,
                              std::string completion_id, metadata md, request_options options,
                              diagnostics* diag) {
-  std::vector<std::string> violations;
-  auto request =
-      detail::make_update_request(impl_->url(), completion_id, md, options, violations);
-  if (!request) {
-    impl_->reject(std::move(handler), std::move(violations), diag);
-    return;
-  }
-  spawn_call<chat_completion>(impl_->executor(),
-                              run_update(impl_, std::move(*request), std::move(options), diag),
-                              std::move(handler));
+  detail::call call = make_call(detail::call::kind::update, completion_id);
+  call.md = std::move(md);
+  start(std::move(handler), std::move(call), std::move(options), diag);
 }
-
-namespace {
-
-// A coroutine of its own so that the id is copied when update_completion is called, not when
-// the returned awaitable first runs (a string_view parameter could dangle by then).
-asio::awaitable<chat_completion> update_and_throw(client& c, std::string completion_id,
-                                                  metadata md, request_options options) {
-  diagnostics diag;
-  auto [ec, completion] = co_await c.async_update_completion(
-      completion_id, std::move(md), std::move(options), diag, asio::as_tuple(asio::use_awaitable));
-  if (ec) throw_error(ec, std::move(diag));
-  co_return std::move(completion);
-}
-
-}  // namespace
 
 asio::awaitable<chat_completion> client::update_completion(std::string_view completion_id,
                                                            metadata md,
                                                            request_options options) {
-  return update_and_throw(*this, std::string(completion_id), std::move(md), std::move(options));
+  return call_and_throw<chat_completion>(
+      [this, id = std::string(completion_id), md = std::move(md),
+       options = std::move(options)](diagnostics& diag, auto token) mutable {
+        return async_update_completion(id, std::move(md), std::move(options), diag, token);
+      });
 }
+
+asio::awaitable<chat_completion> client::retrieve_completion(std::string_view completion_id,
+                                                             request_options options) {
+  return call_and_throw<chat_completion>(
+      [this, id = std::string(completion_id), options = std::move(options)](
+          diagnostics& diag, auto token) mutable {
+        return async_retrieve_completion(id, std::move(options), diag, token);
+      });
+}
+
+asio::awaitable<deletion_status> client::delete_completion(std::string_view completion_id,
+                                                           request_options options) {
+  return call_and_throw<deletion_status>(
+      [this, id = std::string(completion_id), options = std::move(options)](
+          diagnostics& diag, auto token) mutable {
+        return async_delete_completion(id, std::move(options), diag, token);
+      });
+}
+
+asio::awaitable<completion_page> client::list_completions(list_completions_params params,
+                                                          request_options options) {
+  return call_and_throw<completion_page>(
+      [this, params = std::move(params), options = std::move(options)](diagnostics& diag,
+                                                                       auto token) mutable {
+        return async_list_completions(std::move(params), std::move(options), diag, token);
+      });
+}
+
+asio::awaitable<message_page> client::list_completion_messages(std::string_view completion_id,
+                                                               list_messages_params params,
+                                                               request_options options) {
+  return call_and_throw<message_page>(
+      [this, id = std::string(completion_id), params = std::move(params),
+       options = std::move(options)](diagnostics& diag, auto token) mutable {
+        return async_list_completion_messages(id, std::move(params), std::move(options), diag,
+                                              token);
+      });
+}
+
+completion_pager client::list_all_completions(list_completions_params params,
+                                              request_options options) {
+  return completion_pager(*this, make_list_call(std::move(params)), std::move(options));
+}
+
+message_pager client::list_all_completion_messages(std::string_view completion_id,
+                                                   list_messages_params params,
+                                                   request_options options) {
+  return message_pager(*this, make_messages_call(completion_id, std::move(params)),
+                       std::move(options));
+}
+
+template <typename Item>
+asio::awaitable<std::optional<Item>> pager<Item>::next() {
+  while (index_ == items_.size()) {
+    if (!more_) co_return std::nullopt;
+    // The previous page is released before the next one arrives: one page in memory.
+    items_.clear();
+    index_ = 0;
+    page<Item> p;
+    if constexpr (std::is_same_v<Item, chat_completion>) {
+      p = co_await client_->list_completions(call_.list, options_);
+    } else {
+      list_messages_params params{call_.list.after, call_.list.limit, call_.list.order};
+      p = co_await client_->list_completion_messages(call_.completion_id, std::move(params),
+                                                     options_);
+    }
+    ++pages_;
+    const auto after = p.next_after();
+    // A page that says "more" but cannot say where the next starts ends the walk here rather
+    // than fetching the same page forever.
+    more_ = after.has_value() && after != call_.list.after;
+    if (more_) call_.list.after = after;
+    items_ = std::move(p.data());
+  }
+  ++consumed_;
+  co_return std::move(items_[index_++]);
+}
+
+template class pager<chat_completion>;
+template class pager<completion_message>;
 
 }  // namespace openai

@@ -3,8 +3,6 @@
 #include "model/parse.hpp"
 #include "transport/tls_context.hpp"
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 
 namespace openai::detail {
@@ -57,18 +55,6 @@ call_settings client_impl::settings_for(const request_options& options) const {
   settings.retry.max_retries = options.max_retries.value_or(options_.max_retries);
   settings.max_response_bytes = options_.max_response_bytes;
   return settings;
-}
-
-void client_impl::reject(asio::any_completion_handler<client::update_signature> handler,
-                         std::vector<std::string> violations, diagnostics* diag) {
-  if (diag) {
-    diag->clear();
-    validation_error e(std::move(violations));
-    *diag = e.details();
-  }
-  // post() runs the handler on its own associated executor, after this call returns.
-  asio::post(executor_, asio::append(std::move(handler), make_error_code(errc::invalid_argument),
-                              chat_completion{}));
 }
 
 asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::perform(

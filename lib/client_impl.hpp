@@ -36,10 +36,6 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   boost::asio::awaitable<std::pair<boost::system::error_code, raw_result>> perform(
       http_request request, const request_options& options, diagnostics* diag);
 
-  // Reports an error found before sending, through the handler's executor (never inline).
-  void reject(boost::asio::any_completion_handler<client::update_signature> handler,
-              std::vector<std::string> violations, diagnostics* diag);
-
   // Removes the API key from text that may echo it (a hostile or misconfigured server).
   void redact(std::string& text) const;
 

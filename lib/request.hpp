@@ -34,8 +34,13 @@ struct http_request {
 std::shared_ptr<const header_list> make_common_headers(const client_options& options,
                                                        const base_url& url);
 
-// POST {base}/chat/completions/{id} with {"metadata": md}. Empty result when id or md is
-// invalid, with every violation appended to `violations`.
+// The request of any call (update, retrieve, delete, list, list messages). Empty result when
+// the call's input is invalid, with every violation appended to `violations`.
+std::optional<http_request> make_request(const base_url& url, const call& c,
+                                         const request_options& options,
+                                         std::vector<std::string>& violations);
+
+// POST {base}/chat/completions/{id} with {"metadata": md}: make_request for an update.
 std::optional<http_request> make_update_request(const base_url& url, std::string_view id,
                                                 const metadata& md,
                                                 const request_options& options,

@@ -19,6 +19,7 @@
 #include <openai/chat_completion.hpp>
 #include <openai/error.hpp>
 #include <openai/metadata.hpp>
+#include <openai/pagination.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -64,7 +65,47 @@ struct request_options {
 
 namespace detail {
 class client_impl;
-}
+
+// What a call asks for, before lib/ turns it into an HTTP request.
+struct call {
+  enum class kind { update, retrieve, remove, list, list_messages } what = kind::update;
+  std::string completion_id;
+  metadata md;                           // update
+  list_completions_params list;          // list; after/limit/order also for list_messages
+};
+}  // namespace detail
+
+class client;
+
+// Every item of a list across pages; see pagination.hpp. Keeps the client by reference.
+template <typename Item>
+class pager {
+ public:
+  // The next item, fetching the next page when the current one is used up; empty after the
+  // last item. Throws like the list call it makes.
+  boost::asio::awaitable<std::optional<Item>> next();
+  // Items handed out so far.
+  std::size_t consumed() const noexcept { return consumed_; }
+  // Pages fetched so far.
+  std::size_t pages() const noexcept { return pages_; }
+
+ private:
+  friend class client;
+  pager(client& c, detail::call call, request_options options)
+      : client_(&c), call_(std::move(call)), options_(std::move(options)) {}
+
+  client* client_;
+  detail::call call_;
+  request_options options_;
+  std::vector<Item> items_;
+  std::size_t index_ = 0;
+  bool more_ = true;
+  std::size_t consumed_ = 0;
+  std::size_t pages_ = 0;
+};
+
+using completion_pager = pager<chat_completion>;
+using message_pager = pager<completion_message>;
 
 class client {
  public:
@@ -122,7 +163,111 @@ class client {
                                    std::forward<CompletionToken>(token));
   }
 
+  // GET /chat/completions/{completion_id}. Same errors and cancellation as update.
+  boost::asio::awaitable<chat_completion> retrieve_completion(std::string_view completion_id,
+                                                              request_options options = {});
+  // DELETE /chat/completions/{completion_id}: the completion is gone afterwards.
+  boost::asio::awaitable<deletion_status> delete_completion(std::string_view completion_id,
+                                                            request_options options = {});
+  // GET /chat/completions: one page. The metadata filter is sent as metadata[key]=value.
+  boost::asio::awaitable<completion_page> list_completions(list_completions_params params = {},
+                                                           request_options options = {});
+  // GET /chat/completions/{completion_id}/messages: one page.
+  boost::asio::awaitable<message_page> list_completion_messages(std::string_view completion_id,
+                                                                list_messages_params params = {},
+                                                                request_options options = {});
+  // Every stored completion matching params, page after page, as it is consumed.
+  completion_pager list_all_completions(list_completions_params params = {},
+                                        request_options options = {});
+  // Every message of a completion, page after page.
+  message_pager list_all_completion_messages(std::string_view completion_id,
+                                             list_messages_params params = {},
+                                             request_options options = {});
+
+  // Completion-token forms of the calls above; handler void(error_code, Result).
+  template <typename CompletionToken>
+  auto async_retrieve_completion(std::string_view completion_id, request_options options,
+                                 diagnostics& diag, CompletionToken&& token) {
+    return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id),
+                                     std::move(options), &diag, token);
+  }
+  template <typename CompletionToken>
+  auto async_retrieve_completion(std::string_view completion_id, CompletionToken&& token) {
+    return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id), {},
+                                     nullptr, token);
+  }
+  template <typename CompletionToken>
+  auto async_delete_completion(std::string_view completion_id, request_options options,
+                               diagnostics& diag, CompletionToken&& token) {
+    return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id),
+                                     std::move(options), &diag, token);
+  }
+  template <typename CompletionToken>
+  auto async_delete_completion(std::string_view completion_id, CompletionToken&& token) {
+    return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id), {},
+                                     nullptr, token);
+  }
+  template <typename CompletionToken>
+  auto async_list_completions(list_completions_params params, request_options options,
+                              diagnostics& diag, CompletionToken&& token) {
+    return initiate<completion_page>(make_list_call(std::move(params)), std::move(options), &diag,
+                                     token);
+  }
+  template <typename CompletionToken>
+  auto async_list_completions(list_completions_params params, CompletionToken&& token) {
+    return initiate<completion_page>(make_list_call(std::move(params)), {}, nullptr, token);
+  }
+  template <typename CompletionToken>
+  auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
+                                      request_options options, diagnostics& diag,
+                                      CompletionToken&& token) {
+    return initiate<message_page>(make_messages_call(completion_id, std::move(params)),
+                                  std::move(options), &diag, token);
+  }
+  template <typename CompletionToken>
+  auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
+                                      CompletionToken&& token) {
+    return initiate<message_page>(make_messages_call(completion_id, std::move(params)), {},
+                                  nullptr, token);
+  }
+
  private:
+  template <typename Item>
+  friend class pager;
+
+  static detail::call make_call(detail::call::kind what, std::string_view completion_id);
+  static detail::call make_list_call(list_completions_params params);
+  static detail::call make_messages_call(std::string_view completion_id,
+                                         list_messages_params params);
+
+  template <typename Result, typename CompletionToken>
+  auto initiate(detail::call call, request_options options, diagnostics* diag,
+                CompletionToken& token) {
+    return boost::asio::async_initiate<CompletionToken,
+                                       void(boost::system::error_code, Result)>(
+        [this](auto handler, detail::call c, request_options o, diagnostics* d) {
+          // Named type first: the start() overloads differ only in their handler type.
+          start(boost::asio::any_completion_handler<void(boost::system::error_code, Result)>(
+                    std::move(handler)),
+                std::move(c), std::move(o), d);
+        },
+        token, std::move(call), std::move(options), diag);
+  }
+
+  // One per result type; each builds the request, or reports why it cannot, and runs it.
+  void start(boost::asio::any_completion_handler<void(boost::system::error_code, chat_completion)>
+                 handler,
+             detail::call call, request_options options, diagnostics* diag);
+  void start(boost::asio::any_completion_handler<void(boost::system::error_code, deletion_status)>
+                 handler,
+             detail::call call, request_options options, diagnostics* diag);
+  void start(boost::asio::any_completion_handler<void(boost::system::error_code, completion_page)>
+                 handler,
+             detail::call call, request_options options, diagnostics* diag);
+  void start(boost::asio::any_completion_handler<void(boost::system::error_code, message_page)>
+                 handler,
+             detail::call call, request_options options, diagnostics* diag);
+
   void initiate_update(boost::asio::any_completion_handler<update_signature> handler,
                        std::string completion_id, metadata md, request_options options,
                        diagnostics* diag);

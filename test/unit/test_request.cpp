@@ -86,3 +86,76 @@ BOOST_AUTO_TEST_CASE(serializes_unicode_and_escapes_in_metadata) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_kinds)
+
+namespace {
+openai::detail::call make(openai::detail::call::kind what, std::string id = "c1") {
+  openai::detail::call c;
+  c.what = what;
+  c.completion_id = std::move(id);
+  return c;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(retrieve_and_delete_address_the_completion_without_a_body) {
+  using kind = openai::detail::call::kind;
+  std::vector<std::string> violations;
+  auto get = openai::detail::make_request(base(), make(kind::retrieve), {}, violations);
+  BOOST_TEST((get->method == openai::detail::http_method::get));
+  BOOST_TEST(get->target == "/v1/chat/completions/c1");
+  BOOST_TEST(get->body.empty());
+  BOOST_TEST(get->extra_headers.empty());  // no Content-Type without a body
+  auto del = openai::detail::make_request(base(), make(kind::remove), {}, violations);
+  BOOST_TEST((del->method == openai::detail::http_method::delete_));
+  BOOST_TEST(del->target == "/v1/chat/completions/c1");
+}
+
+BOOST_AUTO_TEST_CASE(list_sends_model_metadata_filter_and_page_parameters) {
+  using kind = openai::detail::call::kind;
+  auto c = make(kind::list, "");
+  c.list.model = "gpt-4o";
+  c.list.metadata.insert_or_assign("run", "b 7");
+  c.list.after = "chatcmpl-9";
+  c.list.limit = 50;
+  c.list.order = "desc";
+  std::vector<std::string> violations;
+  auto r = openai::detail::make_request(base(), c, {}, violations);
+  BOOST_TEST_REQUIRE(r.has_value());
+  BOOST_TEST(r->target ==
+             "/v1/chat/completions?model=gpt-4o&metadata%5Brun%5D=b%207&after=chatcmpl-9"
+             "&limit=50&order=desc");
+}
+
+BOOST_AUTO_TEST_CASE(messages_list_goes_below_the_completion) {
+  using kind = openai::detail::call::kind;
+  auto c = make(kind::list_messages, "c/1");
+  c.list.limit = 5;
+  std::vector<std::string> violations;
+  auto r = openai::detail::make_request(base(), c, {}, violations);
+  BOOST_TEST(r->target == "/v1/chat/completions/c%2F1/messages?limit=5");
+}
+
+BOOST_AUTO_TEST_CASE(rejects_limits_outside_one_to_a_hundred_and_unknown_orders) {
+  using kind = openai::detail::call::kind;
+  for (int limit : {0, 101, -3}) {
+    auto c = make(kind::list, "");
+    c.list.limit = limit;
+    std::vector<std::string> violations;
+    BOOST_TEST(!openai::detail::make_request(base(), c, {}, violations).has_value());
+  }
+  auto c = make(kind::list_messages);
+  c.list.order = "sideways";
+  std::vector<std::string> violations;
+  BOOST_TEST(!openai::detail::make_request(base(), c, {}, violations).has_value());
+  BOOST_TEST(violations.at(0).find("sideways") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(retrieve_rejects_dot_dot_ids) {
+  std::vector<std::string> violations;
+  BOOST_TEST(!openai::detail::make_request(
+                  base(), make(openai::detail::call::kind::retrieve, ".."), {}, violations)
+                  .has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,104 @@
+// Lists of the stored-completions API: one page at a time (page<T>), or every item across pages
+// through a pager that fetches the next page only when the previous one is used up, so walking
+// 100,000 stored completions holds one page in memory.
+//
+//   openai::completion_pager pager = client.list_all_completions({.metadata = {{"run", "b7"}}});
+//   while (std::optional<openai::chat_completion> c = co_await pager.next())
+//     std::cout << c->id() << '\n';
+#pragma once
+
+#include <openai/chat_completion.hpp>
+#include <openai/metadata.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace openai {
+
+// GET /chat/completions. Unset fields are not sent (the API's defaults apply: limit 20, asc).
+struct list_completions_params {
+  std::optional<std::string> after;  // id of the last item of the previous page
+  std::optional<int> limit;          // page size, 1..100
+  std::optional<std::string> order;  // "asc" or "desc"
+  std::optional<std::string> model;
+  openai::metadata metadata;         // filter: sent as metadata[key]=value
+};
+
+// GET /chat/completions/{id}/messages.
+struct list_messages_params {
+  std::optional<std::string> after;
+  std::optional<int> limit;
+  std::optional<std::string> order;
+};
+
+// One stored message of a chat completion.
+class completion_message {
+ public:
+  completion_message() = default;
+  explicit completion_message(boost::json::object json) : json_(std::move(json)) {}
+  std::string_view id() const noexcept;
+  std::string_view role() const noexcept;
+  std::optional<std::string_view> content() const noexcept;
+  const boost::json::object& json() const noexcept { return json_; }
+
+ private:
+  boost::json::object json_;
+};
+
+// The status object DELETE /chat/completions/{id} returns.
+class deletion_status {
+ public:
+  deletion_status() = default;
+  deletion_status(boost::json::object json, std::string request_id)
+      : json_(std::move(json)), request_id_(std::move(request_id)) {}
+  std::string_view id() const noexcept;
+  std::string_view object() const noexcept;  // "chat.completion.deleted"
+  bool deleted() const noexcept;
+  const boost::json::object& json() const noexcept { return json_; }
+  const std::string& request_id() const noexcept { return request_id_; }
+
+ private:
+  boost::json::object json_;
+  std::string request_id_;
+};
+
+// One page of a list: its items, and where the next page starts.
+template <typename Item>
+class page {
+ public:
+  page() = default;
+  page(std::vector<Item> data, bool has_more, std::optional<std::string> first_id,
+       std::optional<std::string> last_id, std::string request_id)
+      : data_(std::move(data)),
+        has_more_(has_more),
+        first_id_(std::move(first_id)),
+        last_id_(std::move(last_id)),
+        request_id_(std::move(request_id)) {}
+
+  const std::vector<Item>& data() const noexcept { return data_; }
+  std::vector<Item>& data() noexcept { return data_; }
+  bool has_more() const noexcept { return has_more_; }
+  const std::optional<std::string>& first_id() const noexcept { return first_id_; }
+  const std::optional<std::string>& last_id() const noexcept { return last_id_; }
+  const std::string& request_id() const noexcept { return request_id_; }
+  // The `after` that fetches the next page; empty when this is the last page.
+  std::optional<std::string> next_after() const {
+    return has_more_ && last_id_ ? last_id_ : std::nullopt;
+  }
+
+ private:
+  std::vector<Item> data_;
+  bool has_more_ = false;
+  std::optional<std::string> first_id_;
+  std::optional<std::string> last_id_;
+  std::string request_id_;
+};
+
+using completion_page = page<chat_completion>;
+using message_page = page<completion_message>;
+
+}  // namespace openai

@@ -1,31 +1,164 @@
-// Extension point for fault injection.
+// Fault injection for openai-mock, sans-io.
 //
-// The session asks for a fault_plan for every request *before* the store handles it and
-// before anything is written, so a later fault model ("two 429s then success" per id,
-// connection resets, truncated bodies, slow drip, a seeded random fault rate) can replace
-// the response, or change how it is written, without touching the store or the client.
-// Today a plan is `none` (the store answers) or `respond` (a canned reply, e.g. a 429).
+// For every API request (never /__mock/*) the session asks the server's fault_planner for a
+// fault_plan *before* the store handles it and before anything is written. The plan says how
+// the response is written, or how the connection fails instead. The planner consults, in order:
+//   1. server_options::faults, a custom decider (tests), when it returns something other than
+//      `none`;
+//   2. the fault script: per completion id (or "*" for any API request), steps consumed in
+//      order, then normal answers again;
+//   3. the random fault rate: with probability `rate`, independently per request, one of 429
+//      (with a short retry-after-ms), 500, 503 (with retry-after-ms) or a reset before the
+//      response, drawn from a generator seeded with `seed` (deterministic given the request
+//      order).
+// Everything here is plain data and pure functions: only session.cpp does I/O. render_wire()
+// turns a plan plus the store's response into the exact bytes (and the way the connection
+// ends) for the actions Beast cannot write, so those bytes are unit-tested too.
+//
+//   openai_mock::server mock({.script = {{id, {fault_plan::error(429, {}, 100ms),
+//                                              fault_plan::make(fault_action::reset),
+//                                              fault_plan::ok()}}}});
 #pragma once
 
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "exchange.hpp"
 
 namespace openai_mock {
 
 enum class fault_action {
-  none,     // handle the request normally and write the store's response
-  respond,  // write `reply` verbatim instead; the store never sees the request
-  // Later: reset before responding, truncate the body, drip it slowly, delay...
+  none,                // the store answers; written normally
+  respond,             // write `reply` instead; the store never sees the request
+  reset,               // RST (SO_LINGER 0) before any response byte; the store never sees it
+  reset_mid_response,  // status line, headers and `bytes` of the body (0: half), then RST
+  truncate,            // Content-Length claims `bytes` (0: 1000) more than is sent, then close
+  delay,               // wait `wait` (0: 500 ms), then answer normally
+  slow_drip,           // the normal response, one byte every `wait` (0: 100 ms)
+  malformed_status,    // status line replaced by `text` (empty: "HTTP/1.1 OK"), then close
+  malformed_header,    // a header line without a colon (`text`, or a default), then close
+  chunked,             // Transfer-Encoding: chunked, chunks of `bytes` (0: 16) bytes
+  oversized,           // a 200 whose JSON body starts with `bytes` (0: 64 MiB) of whitespace,
+                       // announced in Content-Length and streamed
+  close_after_response,  // the normal answer with Connection: close, then close
+  idle_close,  // the normal answer with keep-alive; the connection is then dead: the next
+               // request on it is met with a reset, unanswered (a server whose idle timer
+               // fired just as the client reused the connection)
 };
+inline constexpr std::size_t fault_action_count = 13;
+
+// "none", "respond", "reset", ... as in the enum; used in JSON and in the stats.
+std::string_view fault_action_name(fault_action a) noexcept;
+std::optional<fault_action> fault_action_from_name(std::string_view name) noexcept;
 
 struct fault_plan {
   fault_action action = fault_action::none;
-  response reply{};  // for `respond`: e.g. a 429 with retry-after, or a 500
+  response reply{};                    // respond: the canned reply
+  std::chrono::milliseconds wait{0};   // delay: before answering; slow_drip: between bytes
+  std::size_t bytes = 0;               // reset_mid_response, truncate, chunked, oversized
+  std::string text{};                  // malformed_status / malformed_header: the bad line
+
+  // Answer normally (a script step that ends a fault sequence).
+  static fault_plan ok() { return {}; }
+  static fault_plan make(fault_action a) {
+    fault_plan p;
+    p.action = a;
+    return p;
+  }
+  // `respond` with an OpenAI-shaped error body: {"error":{"message","type","param","code"}}.
+  // code: error.code (e.g. "insufficient_quota"), null when empty. retry_after: sent as
+  // retry-after-ms when set.
+  static fault_plan error(unsigned status, std::string_view code = {},
+                          std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
 };
 
-// Decides the fault for one request. Called on a session's strand, possibly from several
-// io threads at once: implementations guard their own state.
+// One step of a scripted sequence is a plan.
+using fault_step = fault_plan;
+
+// Completion id -> steps, consumed in order, one per request for that id; then normal again.
+// The id "*" matches any API request whose id has no steps left (list calls included).
+using fault_script = std::map<std::string, std::vector<fault_step>, std::less<>>;
+
+struct random_fault_options {
+  double rate = 0.0;        // probability per API request, in [0, 1]
+  std::uint64_t seed = 0;   // same seed and request order -> same faults
+  // Relative weights of the kinds drawn; all retryable. 429/503 carry retry-after-ms in
+  // [min_wait, max_wait], so a retrying client recovers quickly.
+  unsigned weight_429 = 50, weight_500 = 10, weight_503 = 20, weight_reset = 20;
+  std::chrono::milliseconds min_wait{50}, max_wait{200};
+};
+
+// Custom decider, consulted first (may be empty). Called from several io threads at once:
+// implementations guard their own state.
 using fault_decider = std::function<fault_plan(const request&)>;
+
+// The completion id a request is about: the percent-decoded segment after
+// "<prefix>/chat/completions/", or empty (list calls, unknown paths).
+std::string completion_id_of(std::string_view target, std::string_view path_prefix);
+
+// One random fault, as the random rate draws it. Pure given the generator's state.
+fault_plan random_fault(const random_fault_options& options, std::mt19937_64& rng);
+
+// Decides the plan for each request. Thread-safe (one mutex; plans are cheap).
+class fault_planner {
+ public:
+  fault_planner(std::string path_prefix, fault_script script = {},
+                random_fault_options random = {}, fault_decider custom = {});
+
+  fault_plan plan(const request& req);
+
+  // Replaces the steps for `id` (an empty vector removes them).
+  void script(const std::string& id, std::vector<fault_step> steps);
+  void script(const fault_script& script);  // each id in it replaced
+  void clear_script();
+  // Steps not yet consumed, per id.
+  std::map<std::string, std::size_t> pending() const;
+
+ private:
+  std::string prefix_;
+  fault_decider custom_;
+  random_fault_options random_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::deque<fault_step>, std::less<>> script_;
+  std::mt19937_64 rng_;
+};
+
+// Parses a script from JSON: {"<id>" | "*": [step, ...], ...}. A step is "ok" or an object:
+//   {"action": "<fault_action name>",        default "respond" when "status" is given
+//    "status": 429, "headers": {"retry-after-ms": "100"}, "body": "...",
+//    "code": "insufficient_quota",           error.code of the generated error body
+//    "retry_after_ms": 100,                  adds the retry-after-ms header
+//    "ms": 100, "bytes": 10, "text": "HTPP/9 200"}
+// A "respond" step without "body" gets an OpenAI-shaped error body (or "{}" for a 2xx).
+// Throws std::invalid_argument naming the problem.
+fault_script parse_fault_script(std::string_view json);
+
+// Bytes for the actions written without Beast, and how the connection ends afterwards.
+struct wire_response {
+  enum class ending { keep_open, close, reset };
+  std::string head;          // written first
+  std::size_t filler = 0;    // then this many spaces (JSON whitespace)
+  std::string tail;          // then these
+  std::chrono::milliseconds drip{0};  // > 0: every byte written alone, this far apart
+  ending end = ending::close;
+};
+
+// For reset, reset_mid_response, truncate, slow_drip, malformed_status, malformed_header,
+// chunked and oversized; `normal` is the store's answer, `keep_alive` what the request asked.
+wire_response render_wire(const fault_plan& plan, const response& normal, bool keep_alive);
+
+// The plain HTTP/1.1 serialization of a response (Server, Content-Length, Connection added).
+std::string serialize(const response& r, bool keep_alive);
 
 }  // namespace openai_mock

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -34,14 +35,61 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
   --port-file PATH  once listening, write "<https_port> <http_port>\n" to PATH
   --threads N       io threads (default 1)
   --idle-timeout S  close connections idle for S seconds (default 60)
+  --fault-rate R    inject a fault into each API request with probability R in [0, 1]: a 429
+                    or 503 with retry-after-ms 50-200, a 500, or a reset before the response
+                    (weights 50:20:10:20), all of which a retrying client recovers from
+  --fault-seed N    seed of the fault rate's generator (default 0): the same seed and request
+                    order give the same faults
+  --fault-script F  JSON file of scripted faults per completion id ("*": any API request),
+                    steps consumed in order, then normal answers again, e.g.
+                      {"chatcmpl-mock-000001": [{"status": 429, "retry_after_ms": 100},
+                                                {"action": "reset"}, "ok"]}
+                    A step is "ok" or {"action": A, ...}; actions: respond (the default when
+                    "status" is given; fields status, headers, body, code, retry_after_ms),
+                    reset, reset_mid_response (bytes), truncate (bytes missing), delay (ms),
+                    slow_drip (ms per byte, default 100), malformed_status (text),
+                    malformed_header (text), chunked (bytes per chunk), oversized (bytes,
+                    default 64 MiB), close_after_response, idle_close
   --help            this text
 
-Unauthenticated helpers: GET /__mock/stats, GET /__mock/metadata/{id}.
+Unauthenticated helpers (no faults there): GET /__mock/stats (counters, including
+faults_injected and faults_by_kind), GET /__mock/metadata/{id}, and /__mock/faults:
+POST a fault script (same JSON as --fault-script; replaces the steps of the ids it names),
+GET the pending steps per id, DELETE to forget them all.
 )";
 
 struct bad_usage : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+double parse_rate(std::string_view flag, const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text, &end);
+  if (errno != 0 || end == text || *end != '\0' || !(v >= 0.0 && v <= 1.0))
+    throw bad_usage(std::string(flag) + ": not a probability in [0, 1]: " + text);
+  return v;
+}
+
+openai_mock::fault_script read_fault_script(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw bad_usage("--fault-script: cannot read " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    return openai_mock::parse_fault_script(text);
+  } catch (const std::invalid_argument& e) {
+    throw bad_usage("--fault-script " + path + ": " + e.what());
+  }
+}
+
+unsigned long long parse_u64(std::string_view flag, const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-')
+    throw bad_usage(std::string(flag) + ": not a non-negative integer: " + text);
+  return v;
+}
 
 unsigned long parse_number(std::string_view flag, const char* text, unsigned long max) {
   char* end = nullptr;
@@ -91,6 +139,12 @@ cli parse(int argc, char** argv) {
       if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
     } else if (a == "--idle-timeout") {
       c.options.idle_timeout = std::chrono::seconds(parse_number(a, value(), 86400));
+    } else if (a == "--fault-rate") {
+      c.options.random_faults.rate = parse_rate(a, value());
+    } else if (a == "--fault-seed") {
+      c.options.random_faults.seed = parse_u64(a, value());
+    } else if (a == "--fault-script") {
+      c.options.script = read_fault_script(value());
     } else {
       throw bad_usage("unknown option: " + std::string(a));
     }

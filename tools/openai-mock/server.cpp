@@ -87,7 +87,8 @@ server::impl::task_token::~task_token() {
 server::impl::impl(server_options o)
     : options(with_certificates(std::move(o))),
       store(store_options{options.api_key, options.seed_completions, options.path_prefix}),
-      tls(make_tls_context(options)) {}
+      tls(make_tls_context(options)),
+      planner(options.path_prefix, options.script, options.random_faults, options.faults) {}
 
 std::uint64_t server::impl::add_session(std::weak_ptr<session_link> link) {
   std::lock_guard lock(tasks_mutex);
@@ -101,9 +102,17 @@ void server::impl::remove_session(std::uint64_t id) {
 }
 
 fault_plan server::impl::decide_fault(const request& req) {
-  if (!options.faults || is_admin_target(req.target)) return {};
-  fault_plan plan = options.faults(req);
-  if (plan.action != fault_action::none) ++faulted;
+  if (is_admin_target(req.target)) return {};
+  ++api_requests;
+  fault_plan plan = planner.plan(req);
+  if (plan.action != fault_action::none) {
+    ++faulted;
+    std::string kind = plan.action == fault_action::respond
+                           ? "status_" + std::to_string(plan.reply.status)
+                           : std::string(fault_action_name(plan.action));
+    std::lock_guard lock(fault_kinds_mutex);
+    ++fault_kinds[kind];
+  }
   return plan;
 }
 
@@ -111,7 +120,7 @@ response server::impl::respond(const request& req) {
   try {
     if (is_admin_target(req.target)) {
       ++admin_requests;
-      return handle_admin(req, stats(), store);
+      return handle_admin(req, stats(), store, planner);
     }
     return store.handle(req);
   } catch (const std::exception&) {
@@ -132,8 +141,12 @@ server::counters server::impl::stats() const {
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
-  c.requests = st.requests + faulted;
+  c.requests = api_requests;
   c.faults_injected = faulted;
+  {
+    std::lock_guard lock(fault_kinds_mutex);
+    c.faults_by_kind = fault_kinds;
+  }
   c.unauthorized = st.unauthorized;
   c.admin_requests = admin_requests;
   c.by_route = std::move(st.by_route);
@@ -217,6 +230,16 @@ void server::write_ca_file(const std::string& path) const {
 }
 
 server::counters server::stats() const { return impl_->stats(); }
+
+void server::script_faults(const std::string& id, std::vector<fault_step> steps) {
+  impl_->planner.script(id, std::move(steps));
+}
+
+void server::clear_faults() { impl_->planner.clear_script(); }
+
+std::map<std::string, std::size_t> server::pending_faults() const {
+  return impl_->planner.pending();
+}
 
 std::optional<std::map<std::string, std::string>> server::metadata_of(std::string_view id) const {
   return impl_->store.metadata_of(id);

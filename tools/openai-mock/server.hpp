@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "certificates.hpp"
 #include "fault.hpp"
@@ -48,8 +49,11 @@ struct server_options {
   std::chrono::seconds idle_timeout{60};
   std::size_t body_limit = 1024 * 1024;  // larger bodies get 413 and the connection closes
 
-  // Consulted before each request is handled; empty = no faults. See fault.hpp.
+  // Fault injection (see fault.hpp), consulted in this order before each API request:
+  // a custom decider (empty = none), the per-completion-id script, the random rate.
   fault_decider faults{};
+  fault_script script{};
+  random_fault_options random_faults{};
 };
 
 class server {
@@ -78,8 +82,13 @@ class server {
     std::uint64_t connections_accepted = 0;    // both listeners
     std::uint64_t https_connections = 0;
     std::uint64_t http_connections = 0;
-    std::uint64_t requests = 0;  // API requests received (/__mock/* excluded), faulted or not
-    std::uint64_t faults_injected = 0;  // requests answered by a fault plan, not the store
+    // API requests received and read whole (/__mock/* excluded), faulted or not; a request
+    // met by an idle_close reset is not counted.
+    std::uint64_t requests = 0;
+    std::uint64_t faults_injected = 0;  // requests given a fault plan other than `none`
+    // fault kind -> count: the action names of fault.hpp ("reset", "truncate", ...), and
+    // "status_<code>" for `respond` (e.g. "status_429").
+    std::map<std::string, std::uint64_t> faults_by_kind;
     std::uint64_t unauthorized = 0;     // of which answered 401
     std::uint64_t admin_requests = 0;   // /__mock/* requests
     // "<METHOD> <operationId>" -> count, e.g. "POST updateChatCompletion"; unknown paths
@@ -87,6 +96,13 @@ class server {
     std::map<std::string, std::uint64_t> by_route;
   };
   counters stats() const;
+
+  // Replaces the fault steps for a completion id ("*": any API request) on the running
+  // server; an empty vector removes them. Thread-safe. Also: POST /__mock/faults.
+  void script_faults(const std::string& id, std::vector<fault_step> steps);
+  void clear_faults();  // forgets every scripted step (the random rate stays)
+  // Scripted steps not consumed yet, per id.
+  std::map<std::string, std::size_t> pending_faults() const;
 
   // Current metadata of a stored completion; nullopt for an unknown or deleted id.
   std::optional<std::map<std::string, std::string>> metadata_of(std::string_view id) const;

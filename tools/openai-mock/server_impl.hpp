@@ -9,9 +9,11 @@
 #include <boost/asio/ssl/context.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -44,8 +46,12 @@ struct server::impl {
   openai_mock::store store;
   asio::ssl::context tls;
 
+  fault_planner planner;
+
   std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, accepted{0}, https_accepted{0},
-      http_accepted{0}, admin_requests{0}, faulted{0};
+      http_accepted{0}, admin_requests{0}, api_requests{0}, faulted{0};
+  mutable std::mutex fault_kinds_mutex;
+  std::map<std::string, std::uint64_t> fault_kinds;
   std::atomic<bool> stopping{false};
 
   // Live tasks (accept loops + sessions) and the sessions stop() must wake up.
@@ -76,7 +82,8 @@ struct server::impl {
   std::uint64_t add_session(std::weak_ptr<session_link> link);
   void remove_session(std::uint64_t id);
 
-  // Asked before each request is handled; admin routes are never faulted.
+  // Asked before each request is handled; admin routes are never faulted (and not counted
+  // as API requests).
   fault_plan decide_fault(const request& req);
   // The answer to one request: admin routes or the store. Never throws; an unexpected
   // exception becomes a 500.

@@ -2,6 +2,8 @@
 // loop until the client closes, asks to close, goes idle, or the server stops.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -83,6 +85,49 @@ response too_large(std::size_t limit) {
 // How the request loop ended; decides whether the connection is closed politely.
 enum class ending { polite, abrupt };
 
+// An RST instead of a FIN: SO_LINGER with a zero timeout, then close.
+void reset(beast::tcp_stream& tcp) {
+  boost::system::error_code ignored;
+  tcp.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+  tcp.socket().close(ignored);
+}
+
+// Writes a rendered fault response (all at once, or byte by byte). False when the peer went
+// away or the server is stopping mid-drip.
+template <class Stream>
+asio::awaitable<bool> write_wire(server::impl& s, session<Stream>& sess, const wire_response& w) {
+  auto& tcp = beast::get_lowest_layer(sess.stream);
+  auto write = [&](std::string_view bytes) -> asio::awaitable<bool> {
+    if (bytes.empty()) co_return true;
+    tcp.expires_after(write_timeout);
+    auto [ec, n] =
+        co_await asio::async_write(sess.stream, asio::buffer(bytes), as_tuple(use_awaitable));
+    co_return !ec;
+  };
+  if (w.drip.count() > 0) {
+    asio::steady_timer timer(sess.stream.get_executor());
+    const std::string all = w.head + std::string(w.filler, ' ') + w.tail;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (s.stopping) co_return false;
+      if (i > 0) {
+        timer.expires_after(w.drip);
+        co_await timer.async_wait(as_tuple(use_awaitable));
+      }
+      if (!co_await write(std::string_view(all).substr(i, 1))) co_return false;
+    }
+    co_return true;
+  }
+  if (!co_await write(w.head)) co_return false;
+  static const std::string spaces(64 * 1024, ' ');
+  for (std::size_t left = w.filler; left > 0;) {
+    if (s.stopping) co_return false;
+    const std::size_t n = std::min(left, spaces.size());
+    if (!co_await write(std::string_view(spaces).substr(0, n))) co_return false;
+    left -= n;
+  }
+  co_return co_await write(w.tail);
+}
+
 // 413, then close: the rest of the oversized body is never read, so the connection cannot
 // carry another request.
 template <class Stream>
@@ -138,22 +183,60 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     fault_plan plan = s.decide_fault(req);
     response answer;
     switch (plan.action) {
-      case fault_action::none:
-        answer = s.respond(req);
-        break;
       case fault_action::respond:
         answer = std::move(plan.reply);
         break;
+      case fault_action::reset:
+        break;  // the request is dropped unseen
+      default:
+        answer = s.respond(req);
+        break;
+    }
+
+    switch (plan.action) {
+      case fault_action::none:
+      case fault_action::respond:
+      case fault_action::delay:
+      case fault_action::close_after_response:
+      case fault_action::idle_close:
+        break;
+      default: {
+        // The hostile ways of writing (or not writing) a response.
+        const wire_response wire = render_wire(plan, answer, keep_alive && !s.stopping);
+        const bool written = co_await write_wire(s, sess, wire);
+        sess.busy = false;
+        if (!written) co_return ending::abrupt;
+        if (wire.end == wire_response::ending::reset) {
+          reset(tcp);
+          co_return ending::abrupt;
+        }
+        if (wire.end == wire_response::ending::close) co_return ending::polite;
+        continue;
+      }
+    }
+
+    if (plan.action == fault_action::delay) {
+      asio::steady_timer timer(sess.stream.get_executor());
+      timer.expires_after(plan.wait.count() > 0 ? plan.wait : std::chrono::milliseconds(500));
+      co_await timer.async_wait(as_tuple(use_awaitable));
     }
 
     auto res = to_beast_response(std::move(answer), version);
-    res.keep_alive(keep_alive && !s.stopping);
+    res.keep_alive(keep_alive && !s.stopping && plan.action != fault_action::close_after_response);
     res.prepare_payload();
     tcp.expires_after(write_timeout);
     auto [wec, wn] = co_await http::async_write(sess.stream, res, as_tuple(use_awaitable));
     sess.busy = false;
     if (wec) co_return ending::abrupt;
     if (!res.keep_alive()) co_return ending::polite;
+    if (plan.action == fault_action::idle_close) {
+      // Dead from now on: wait for the client to reuse it, then reset without answering.
+      http::request_parser<http::string_body> next;
+      tcp.expires_after(s.options.idle_timeout);
+      co_await http::async_read_header(sess.stream, buffer, next, as_tuple(use_awaitable));
+      reset(tcp);
+      co_return ending::abrupt;
+    }
   }
 }
 

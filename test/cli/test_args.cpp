@@ -1,0 +1,197 @@
+#include <boost/test/unit_test.hpp>
+#include <map>
+
+#include "args.hpp"
+
+using namespace openai_cli;
+
+namespace {
+
+env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const env_lookup no_env = env_of({});
+
+invocation parse(std::vector<std::string> args, const env_lookup& env = no_env) {
+  return parse_arguments(args, env);
+}
+
+bool rejects(std::vector<std::string> args, std::string_view expected_fragment,
+             const env_lookup& env = no_env) {
+  try {
+    parse(std::move(args), env);
+  } catch (const usage_error& e) {
+    const std::string what = e.what();
+    if (what.find(expected_fragment) != std::string::npos) return true;
+    BOOST_TEST_MESSAGE("message was: " << what);
+    return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(args)
+
+BOOST_AUTO_TEST_CASE(parses_the_documented_line_verbatim) {
+  const invocation inv = parse({"chat:completions", "update", "--api-key", "My API Key",
+                                "--completion-id", "completion_id", "--metadata", "{foo: string}"});
+  BOOST_TEST((inv.cmd == command::update));
+  BOOST_TEST(inv.global.api_key == "My API Key");
+  BOOST_TEST(inv.completion_id == "completion_id");
+  BOOST_TEST(*inv.metadata_text == "{foo: string}");
+  BOOST_TEST((inv.global.format == output_format::pretty));
+}
+
+BOOST_AUTO_TEST_CASE(takes_the_completion_id_as_the_first_positional) {
+  const invocation inv = parse({"chat:completions", "retrieve", "chatcmpl-1", "--api-key", "k"});
+  BOOST_TEST((inv.cmd == command::retrieve));
+  BOOST_TEST(inv.completion_id == "chatcmpl-1");
+}
+
+BOOST_AUTO_TEST_CASE(accepts_the_same_id_twice_but_not_two_different_ones) {
+  BOOST_TEST(parse({"chat:completions", "delete", "a", "--completion-id", "a", "--api-key", "k"})
+                 .completion_id == "a");
+  BOOST_TEST(rejects({"chat:completions", "delete", "a", "--completion-id=b", "--api-key", "k"},
+                     "two different completion ids"));
+}
+
+BOOST_AUTO_TEST_CASE(accepts_flags_before_the_command_words_and_the_equals_form) {
+  const invocation inv = parse({"--api-key=k", "--format=jsonl", "chat:completions:messages",
+                                "list", "c1", "--limit=5", "--max-items", "7"});
+  BOOST_TEST((inv.cmd == command::messages_list));
+  BOOST_TEST(inv.global.api_key == "k");
+  BOOST_TEST((inv.global.format == output_format::jsonl));
+  BOOST_TEST(*inv.limit == 5);
+  BOOST_TEST(*inv.max_items == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(reads_every_global_flag) {
+  const invocation inv =
+      parse({"chat:completions", "list", "--api-key", "k", "--base-url", "http://127.0.0.1:1/v1",
+             "--organization", "org", "--project", "proj", "--max-retries", "0", "--timeout", "1.5",
+             "--ca-file", "ca.pem", "--format", "json", "--debug"});
+  BOOST_TEST(inv.global.base_url == "http://127.0.0.1:1/v1");
+  BOOST_TEST(inv.global.organization == "org");
+  BOOST_TEST(inv.global.project == "proj");
+  BOOST_TEST(*inv.global.max_retries == 0u);
+  BOOST_TEST(inv.global.timeout->count() == 1500);
+  BOOST_TEST(inv.global.ca_file == "ca.pem");
+  BOOST_TEST((inv.global.format == output_format::json));
+  BOOST_TEST(inv.global.debug);
+}
+
+BOOST_AUTO_TEST_CASE(falls_back_to_the_environment_and_lets_flags_win) {
+  const env_lookup env = env_of({{"OPENAI_API_KEY", "env-key"},
+                                 {"OPENAI_BASE_URL", "http://127.0.0.1:9/v1"},
+                                 {"OPENAI_ORG_ID", "env-org"},
+                                 {"OPENAI_PROJECT_ID", "env-proj"}});
+  const invocation a = parse({"chat:completions", "list"}, env);
+  BOOST_TEST(a.global.api_key == "env-key");
+  BOOST_TEST(a.global.base_url == "http://127.0.0.1:9/v1");
+  BOOST_TEST(a.global.organization == "env-org");
+  BOOST_TEST(a.global.project == "env-proj");
+  const invocation b =
+      parse({"chat:completions", "list", "--api-key", "flag-key", "--project", "flag-proj"}, env);
+  BOOST_TEST(b.global.api_key == "flag-key");
+  BOOST_TEST(b.global.project == "flag-proj");
+}
+
+BOOST_AUTO_TEST_CASE(collects_repeated_list_metadata_filters) {
+  const invocation inv =
+      parse({"chat:completions", "list", "--api-key", "k", "--metadata", "a=1", "--metadata", "b=2",
+             "--model", "gpt-4o", "--order", "desc", "--after", "x"});
+  BOOST_TEST(inv.metadata_filters.size() == 2u);
+  BOOST_TEST(*inv.model == "gpt-4o");
+  BOOST_TEST(*inv.order == "desc");
+  BOOST_TEST(*inv.after == "x");
+}
+
+BOOST_AUTO_TEST_CASE(rejects_update_without_metadata_or_id) {
+  BOOST_TEST(rejects({"chat:completions", "update", "id", "--api-key", "k"}, "missing --metadata"));
+  BOOST_TEST(rejects({"chat:completions", "update", "--metadata", "{}", "--api-key", "k"},
+                     "missing completion id"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_a_missing_api_key_without_naming_any_key) {
+  BOOST_TEST(rejects({"chat:completions", "retrieve", "id"}, "missing API key"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_unknown_commands_and_flags) {
+  BOOST_TEST(rejects({"chat:completions", "frobnicate"}, "unknown command"));
+  BOOST_TEST(rejects({"models", "list"}, "unknown command"));
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--nope"}, "unknown option"));
+  BOOST_TEST(rejects({"chat:completions", "list", "-x"}, "unknown option"));
+  BOOST_TEST(rejects({}, "missing command"));
+  BOOST_TEST(rejects({"chat:completions"}, "missing command"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_flags_of_other_commands) {
+  BOOST_TEST(rejects({"chat:completions", "retrieve", "id", "--api-key", "k", "--limit", "5"},
+                     "does not apply"));
+  BOOST_TEST(rejects({"chat:completions:messages", "list", "id", "--api-key", "k", "--model", "m"},
+                     "does not apply"));
+  BOOST_TEST(rejects({"chat:completions", "list", "id", "--api-key", "k"}, "takes no argument"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_bad_values) {
+  const std::vector<std::string> base{"chat:completions", "list", "--api-key", "k"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> v = base;
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  BOOST_TEST(rejects(with({"--limit", "0"}), "--limit"));
+  BOOST_TEST(rejects(with({"--limit", "101"}), "--limit"));
+  BOOST_TEST(rejects(with({"--limit", "ten"}), "--limit"));
+  BOOST_TEST(rejects(with({"--max-items", "0"}), "--max-items"));
+  BOOST_TEST(rejects(with({"--max-items", "-3"}), "--max-items"));
+  BOOST_TEST(rejects(with({"--order", "up"}), "--order"));
+  BOOST_TEST(rejects(with({"--format", "yaml"}), "--format"));
+  BOOST_TEST(rejects(with({"--timeout", "0"}), "--timeout"));
+  BOOST_TEST(rejects(with({"--timeout", "-1"}), "--timeout"));
+  BOOST_TEST(rejects(with({"--max-retries", "x"}), "--max-retries"));
+  BOOST_TEST(rejects(with({"--limit"}), "needs a value"));
+  BOOST_TEST(rejects(with({"--debug=yes"}), "takes no value"));
+  BOOST_TEST(rejects(with({"--model", "a", "--model", "b"}), "more than once"));
+}
+
+BOOST_AUTO_TEST_CASE(help_skips_the_requirements_at_every_level) {
+  BOOST_TEST((parse({"--help"}).cmd == command::none));
+  BOOST_TEST(parse({"--help"}).help);
+  BOOST_TEST((parse({"chat:completions", "-h"}).cmd == command::completions));
+  BOOST_TEST((parse({"chat:completions:messages", "--help"}).cmd == command::messages));
+  const invocation u = parse({"chat:completions", "update", "--help"});
+  BOOST_TEST((u.cmd == command::update));
+  BOOST_TEST(u.help);
+  BOOST_TEST(parse({"--version"}).version);
+}
+
+BOOST_AUTO_TEST_CASE(keeps_update_many_flags_for_the_batch_command) {
+  const invocation inv = parse({"chat:completions", "update-many", "--input=-", "--resume"});
+  BOOST_TEST((inv.cmd == command::update_many));
+  BOOST_TEST(inv.extra.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(never_puts_the_api_key_in_a_message) {
+  const std::string key = "sk-secret-123";
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"chat:completions", "update", "--api-key", key},
+                                             {"--api-key", key, "chat:completions", "nope"},
+                                             {"--api-key", key, "--api-key", key},
+                                             {"--api-key", key, "chat:completions", "list", "x"}}) {
+    try {
+      parse(args);
+      BOOST_TEST(false);
+    } catch (const usage_error& e) {
+      BOOST_TEST(std::string(e.what()).find(key) == std::string::npos);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

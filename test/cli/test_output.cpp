@@ -1,0 +1,140 @@
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "help.hpp"
+#include "output.hpp"
+
+using namespace openai_cli;
+namespace json = boost::json;
+
+BOOST_AUTO_TEST_SUITE(output)
+
+BOOST_AUTO_TEST_CASE(pretty_indents_by_two_and_keeps_key_order) {
+  const json::object o =
+      json::parse(R"({"z":1,"a":{"k":"v","e":{},"l":[]},"arr":[1,"x"]})").as_object();
+  BOOST_TEST(format_object(o, output_format::pretty) ==
+             "{\n"
+             "  \"z\": 1,\n"
+             "  \"a\": {\n"
+             "    \"k\": \"v\",\n"
+             "    \"e\": {},\n"
+             "    \"l\": []\n"
+             "  },\n"
+             "  \"arr\": [\n"
+             "    1,\n"
+             "    \"x\"\n"
+             "  ]\n"
+             "}");
+}
+
+BOOST_AUTO_TEST_CASE(pretty_output_parses_back_to_the_same_value) {
+  const json::value v = json::parse(R"({"s":"a\"b\n","n":null,"d":1.5,"t":true,"u":"\u00e9"})");
+  BOOST_TEST(json::parse(pretty_json(v)) == v);
+}
+
+BOOST_AUTO_TEST_CASE(json_and_jsonl_print_one_line) {
+  const json::object o = json::parse(R"({"a":{"b":[1,2]}})").as_object();
+  BOOST_TEST(format_object(o, output_format::json) == R"({"a":{"b":[1,2]}})");
+  BOOST_TEST(format_object(o, output_format::jsonl) == R"({"a":{"b":[1,2]}})");
+  BOOST_TEST(format_item(o) == R"({"a":{"b":[1,2]}})");
+}
+
+BOOST_AUTO_TEST_CASE(maps_error_kinds_to_exit_statuses) {
+  BOOST_TEST(exit_status_for(openai::errc::invalid_argument) == 2);
+  BOOST_TEST(exit_status_for(openai::errc::invalid_configuration) == 2);
+  BOOST_TEST(exit_status_for(openai::errc::not_found) == 1);
+  BOOST_TEST(exit_status_for(openai::errc::authentication) == 1);
+  BOOST_TEST(exit_status_for(openai::errc::network) == 1);
+  BOOST_TEST(exit_status_for(openai::errc::timeout) == 1);
+  BOOST_TEST(exit_status_for(openai::errc::bad_response) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(api_errors_give_status_type_code_and_request_id_on_one_line) {
+  openai::diagnostics d;
+  d.status = 404;
+  d.message = "No chat completion found\nwith id 'x'.";
+  d.type = "invalid_request_error";
+  d.request_id = "req_123";
+  d.attempts = 1;
+  const std::string line = format_error(openai::errc::not_found, d);
+  BOOST_TEST(line ==
+             "openai: error: HTTP 404 Not Found: No chat completion found with id 'x'. "
+             "(type: invalid_request_error, code: none, request id: req_123)");
+  d.code = "invalid_api_key";
+  d.param = "metadata";
+  d.attempts = 3;
+  BOOST_TEST(
+      format_error(openai::errc::authentication, d)
+          .find("code: invalid_api_key, param: metadata, request id: req_123, attempts: 3") !=
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(validation_errors_list_every_violation) {
+  openai::diagnostics d;
+  d.violations = {"too many pairs", "key too long"};
+  BOOST_TEST(format_error(openai::errc::invalid_argument, d) ==
+             "openai: invalid input, nothing sent: too many pairs; key too long");
+}
+
+BOOST_AUTO_TEST_CASE(network_errors_give_the_cause_and_attempts) {
+  openai::diagnostics d;
+  d.message = "connection refused";
+  d.attempts = 3;
+  BOOST_TEST(format_error(openai::errc::network, d) ==
+             "openai: network error: connection refused (after 3 attempts)");
+  d.attempts = 1;
+  BOOST_TEST(format_error(openai::errc::timeout, d) == "openai: timeout: connection refused");
+  BOOST_TEST(format_error(openai::errc::network, openai::diagnostics{}, "fallback") ==
+             "openai: network error: fallback");
+}
+
+BOOST_AUTO_TEST_CASE(redacts_every_occurrence_of_the_key) {
+  BOOST_TEST(redact("key sk-1 and sk-1!", "sk-1") == "key [redacted] and [redacted]!");
+  BOOST_TEST(redact("nothing", "") == "nothing");
+  BOOST_TEST(redact("aaaa", "a") == "[redacted][redacted][redacted][redacted]");
+}
+
+BOOST_AUTO_TEST_CASE(debug_lines_never_hold_a_key_and_show_the_request_id) {
+  const std::string req = format_debug_request("POST", "https://h/v1/chat/completions/x", "{}");
+  BOOST_TEST(req.find("Bearer [redacted]") != std::string::npos);
+  const std::string res = format_debug_response("GET", "https://h/v1/chat/completions", 404,
+                                                "req_9", 2, std::chrono::milliseconds(12));
+  BOOST_TEST(res ==
+             "openai: debug: response 404 GET https://h/v1/chat/completions request-id: "
+             "req_9 attempts: 2 elapsed: 12.0 ms");
+}
+
+BOOST_AUTO_TEST_CASE(joins_urls_and_encodes_segments) {
+  BOOST_TEST(join_url("https://h/v1/", "/chat") == "https://h/v1/chat");
+  BOOST_TEST(join_url("https://h/v1", "chat") == "https://h/v1/chat");
+  BOOST_TEST(encode_segment("a b/c[d]") == "a%20b%2Fc%5Bd%5D");
+}
+
+BOOST_AUTO_TEST_CASE(help_lists_every_flag_of_each_command) {
+  for (command c :
+       {command::none, command::completions, command::messages, command::update, command::retrieve,
+        command::list, command::remove, command::update_many, command::messages_list}) {
+    const std::string text = help_text(c);
+    for (const flag_spec& f : flag_specs()) {
+      const bool listed = text.find("--" + std::string(f.name)) != std::string::npos;
+      if (f.commands.empty() || (flag_applies(f, c) && c != command::update_many))
+        BOOST_TEST(listed, "help of '" << command_name(c) << "' lists --" << f.name);
+    }
+  }
+  BOOST_TEST(help_text(command::none).find("chat:completions:messages list") != std::string::npos);
+  BOOST_TEST(version_text().starts_with("openai "));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(output)
+
+BOOST_AUTO_TEST_CASE(prints_doubles_as_people_write_them) {
+  const json::value v =
+      json::parse(R"({"t":1.0,"p":0.25,"big":1e300,"i":-3,"u":18446744073709551615})");
+  BOOST_TEST(compact_json(v) ==
+             R"({"t":1.0,"p":0.25,"big":1e+300,"i":-3,"u":18446744073709551615})");
+  BOOST_TEST(json::parse(compact_json(v)) == v);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

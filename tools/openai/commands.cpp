@@ -1,0 +1,266 @@
+#include "commands.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <exception>
+#include <openai/client.hpp>
+#include <ostream>
+
+#include "metadata_syntax.hpp"
+#include "output.hpp"
+
+namespace openai_cli {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view default_base_url = "https://api.openai.com/v1";
+
+// What every command needs while it runs.
+struct session {
+  const invocation& inv;
+  openai::client& client;
+  std::ostream& out;
+  std::ostream& err;
+  std::string base_url;
+
+  std::string url(std::string_view path) const { return join_url(base_url, path); }
+};
+
+template <typename Result>
+unsigned attempts_of(const Result&) {
+  return 0;
+}
+unsigned attempts_of(const openai::chat_completion& c) { return c.attempts(); }
+
+// Runs one API call, with the --debug lines around it.
+template <typename Call>
+auto traced(session& s, std::string_view method, std::string url, std::string body, Call call)
+    -> decltype(call()) {
+  const auto start = std::chrono::steady_clock::now();
+  if (s.inv.global.debug)
+    s.err << redact(format_debug_request(method, url, body), s.inv.global.api_key) << std::endl;
+  try {
+    auto result = co_await call();
+    if (s.inv.global.debug)
+      s.err << redact(
+                   format_debug_response(method, url, 0, result.request_id(), attempts_of(result),
+                                         std::chrono::steady_clock::now() - start),
+                   s.inv.global.api_key)
+            << std::endl;
+    co_return result;
+  } catch (const openai::error& e) {
+    if (s.inv.global.debug && e.kind() != openai::errc::invalid_argument)
+      s.err << redact(format_debug_response(method, url, e.status(), e.request_id(), e.attempts(),
+                                            std::chrono::steady_clock::now() - start),
+                      s.inv.global.api_key)
+            << std::endl;
+    throw;
+  }
+}
+
+void print_object(session& s, const json::object& o) {
+  s.out << format_object(o, s.inv.global.format) << '\n' << std::flush;
+}
+
+std::string id_path(const session& s, std::string_view suffix = {}) {
+  return "/chat/completions/" + encode_segment(s.inv.completion_id) + std::string(suffix);
+}
+
+std::string query(const std::vector<std::pair<std::string, std::string>>& q) {
+  std::string out;
+  for (const auto& [k, v] : q) {
+    out += out.empty() ? '?' : '&';
+    out += encode_segment(k) + '=' + encode_segment(v);
+  }
+  return out;
+}
+
+// The page size to ask for: --limit, else just enough for --max-items (when under 100).
+std::optional<int> page_size(const invocation& inv) {
+  if (inv.limit) return inv.limit;
+  if (inv.max_items && *inv.max_items < 100) return static_cast<int>(*inv.max_items);
+  return std::nullopt;
+}
+
+asio::awaitable<int> update(session& s, openai::metadata md) {
+  const std::string body = json::serialize(json::object{{"metadata", [&] {
+                                                           json::object o;
+                                                           for (const auto& [k, v] : md) o[k] = v;
+                                                           return o;
+                                                         }()}});
+  openai::chat_completion c = co_await traced(s, "POST", s.url(id_path(s)), body, [&] {
+    return s.client.update_completion(s.inv.completion_id, md);
+  });
+  print_object(s, c.json());
+  co_return exit_ok;
+}
+
+asio::awaitable<int> retrieve(session& s) {
+  openai::chat_completion c = co_await traced(s, "GET", s.url(id_path(s)), {}, [&] {
+    return s.client.retrieve_completion(s.inv.completion_id);
+  });
+  print_object(s, c.json());
+  co_return exit_ok;
+}
+
+asio::awaitable<int> remove(session& s) {
+  openai::deletion_status d = co_await traced(s, "DELETE", s.url(id_path(s)), {}, [&] {
+    return s.client.delete_completion(s.inv.completion_id);
+  });
+  print_object(s, d.json());
+  co_return exit_ok;
+}
+
+// Pages are fetched one at a time and printed as they arrive, so a list of any length holds one
+// page in memory; --max-items stops early.
+asio::awaitable<int> list(session& s, openai::metadata filter) {
+  const invocation& inv = s.inv;
+  openai::list_completions_params params;
+  params.after = inv.after;
+  params.limit = page_size(inv);
+  params.order = inv.order;
+  params.model = inv.model;
+  params.metadata = std::move(filter);
+  unsigned long long printed = 0;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> q;
+    if (params.after) q.emplace_back("after", *params.after);
+    if (params.limit) q.emplace_back("limit", std::to_string(*params.limit));
+    if (params.order) q.emplace_back("order", *params.order);
+    if (params.model) q.emplace_back("model", *params.model);
+    for (const auto& [k, v] : params.metadata) q.emplace_back("metadata[" + k + "]", v);
+    openai::completion_page page =
+        co_await traced(s, "GET", s.url("/chat/completions" + query(q)), {},
+                        [&] { return s.client.list_completions(params); });
+    for (const openai::chat_completion& c : page.data()) {
+      s.out << format_item(c.json()) << '\n';
+      if (inv.max_items && ++printed >= *inv.max_items) break;
+    }
+    s.out << std::flush;
+    if (inv.max_items && printed >= *inv.max_items) break;
+    std::optional<std::string> next = page.next_after();
+    // A server that claims more but makes no progress would otherwise be asked forever.
+    if (!next || page.data().empty() || next == params.after) break;
+    params.after = std::move(next);
+  }
+  co_return exit_ok;
+}
+
+asio::awaitable<int> list_messages(session& s) {
+  const invocation& inv = s.inv;
+  openai::list_messages_params params;
+  params.after = inv.after;
+  params.limit = page_size(inv);
+  params.order = inv.order;
+  unsigned long long printed = 0;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> q;
+    if (params.after) q.emplace_back("after", *params.after);
+    if (params.limit) q.emplace_back("limit", std::to_string(*params.limit));
+    if (params.order) q.emplace_back("order", *params.order);
+    openai::message_page page = co_await traced(
+        s, "GET", s.url(id_path(s, "/messages") + query(q)), {},
+        [&] { return s.client.list_completion_messages(s.inv.completion_id, params); });
+    for (const openai::completion_message& m : page.data()) {
+      s.out << format_item(m.json()) << '\n';
+      if (inv.max_items && ++printed >= *inv.max_items) break;
+    }
+    s.out << std::flush;
+    if (inv.max_items && printed >= *inv.max_items) break;
+    std::optional<std::string> next = page.next_after();
+    // A server that claims more but makes no progress would otherwise be asked forever.
+    if (!next || page.data().empty() || next == params.after) break;
+    params.after = std::move(next);
+  }
+  co_return exit_ok;
+}
+
+openai::client_options client_options_of(const global_options& g) {
+  openai::client_options o;
+  o.api_key = g.api_key;
+  if (!g.base_url.empty()) o.base_url = g.base_url;
+  o.organization = g.organization;
+  o.project = g.project;
+  if (g.max_retries) o.max_retries = *g.max_retries;
+  if (g.timeout) o.timeout = *g.timeout;
+  o.ca_file = g.ca_file;
+  return o;
+}
+
+}  // namespace
+
+int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
+  const std::string& key = inv.global.api_key;
+  auto usage = [&](const std::string& message) {
+    err << redact("openai: " + message, key) << '\n';
+    return exit_usage;
+  };
+  if (inv.cmd == command::update_many)
+    return usage("'chat:completions update-many' is not yet available in this build");
+
+  // Everything that can be checked without the network is checked before the client exists.
+  openai::metadata update_md;
+  openai::metadata filter;
+  try {
+    if (inv.cmd == command::update) {
+      std::optional<openai::metadata> md =
+          parse_metadata_argument(*inv.metadata_text, read_file_or_stdin);
+      // TODO(library): `null` should send {"metadata": null}; update_completion always sends an
+      // object, and an empty object clears the metadata just the same.
+      if (md) update_md = std::move(*md);
+    }
+    for (const std::string& f : inv.metadata_filters)
+      for (auto& [k, v] : parse_metadata_filter(f, read_file_or_stdin)) {
+        if (filter.contains(k)) throw usage_error("--metadata filter '" + k + "' given twice");
+        filter.insert_or_assign(k, v);
+      }
+  } catch (const usage_error& e) {
+    return usage(e.what());
+  }
+  if (std::vector<std::string> v = openai::metadata_violations(update_md); !v.empty()) {
+    openai::diagnostics d;
+    d.violations = std::move(v);
+    err << redact(format_error(openai::errc::invalid_argument, d), key) << '\n';
+    return exit_usage;
+  }
+
+  try {
+    asio::io_context io;
+    openai::client client{io.get_executor(), client_options_of(inv.global)};
+    session s{inv, client, out, err,
+              inv.global.base_url.empty() ? std::string(default_base_url) : inv.global.base_url};
+    auto body = [&]() -> asio::awaitable<int> {
+      switch (inv.cmd) {
+        case command::update:
+          co_return co_await update(s, std::move(update_md));
+        case command::retrieve:
+          co_return co_await retrieve(s);
+        case command::remove:
+          co_return co_await remove(s);
+        case command::list:
+          co_return co_await list(s, std::move(filter));
+        case command::messages_list:
+          co_return co_await list_messages(s);
+        default:
+          co_return exit_usage;
+      }
+    };
+    std::future<int> result = asio::co_spawn(io, body(), asio::use_future);
+    io.run();
+    return result.get();
+  } catch (const openai::error& e) {
+    err << redact(format_error(e.kind(), e.details(), e.what()), key) << '\n';
+    return exit_status_for(e.kind());
+  } catch (const std::exception& e) {
+    err << redact(std::string("openai: error: ") + e.what(), key) << '\n';
+    return exit_failure;
+  }
+}
+
+}  // namespace openai_cli

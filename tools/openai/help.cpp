@@ -1,0 +1,120 @@
+#include "help.hpp"
+
+#include <algorithm>
+#include <openai/version.hpp>
+
+namespace openai_cli {
+
+namespace {
+
+using enum command;
+
+struct command_info {
+  command cmd;
+  std::string_view usage;
+  std::string_view summary;
+};
+
+const command_info commands[] = {
+    {update, "openai chat:completions update [ID] --completion-id ID --metadata METADATA",
+     "Modify the metadata of a stored chat completion; prints the updated chat.completion."},
+    {retrieve, "openai chat:completions retrieve [ID] --completion-id ID",
+     "Print a stored chat completion."},
+    {list, "openai chat:completions list [--model M] [--metadata KEY=VALUE ...]",
+     "Print stored chat completions, one per line, following pages."},
+    {remove, "openai chat:completions delete [ID] --completion-id ID",
+     "Delete a stored chat completion; prints the chat.completion.deleted status."},
+    {update_many, "openai chat:completions update-many --input FILE|-",
+     "Update the metadata of many stored completions (not yet available)."},
+    {messages_list, "openai chat:completions:messages list [ID] --completion-id ID",
+     "Print the stored messages of a chat completion, one per line, following pages."},
+};
+
+const command_info* info(command c) {
+  for (const auto& i : commands)
+    if (i.cmd == c) return &i;
+  return nullptr;
+}
+
+void append_flags(std::string& out, command c, bool global) {
+  std::vector<std::pair<std::string, std::string_view>> rows;
+  std::size_t width = 0;
+  for (const auto& f : flag_specs()) {
+    if (f.commands.empty() != global) continue;
+    if (!global && !flag_applies(f, c)) continue;
+    std::string left = "--" + std::string(f.name);
+    if (!f.value_name.empty()) left += " " + std::string(f.value_name);
+    width = std::max(width, left.size());
+    rows.emplace_back(std::move(left), f.help);
+  }
+  for (const auto& [left, help] : rows) {
+    out += "  " + left;
+    out.append(width - left.size() + 2, ' ');
+    out += help;
+    out += '\n';
+  }
+}
+
+void append_commands(std::string& out, bool (*pick)(command)) {
+  for (const auto& i : commands) {
+    if (!pick(i.cmd)) continue;
+    std::string name(command_name(i.cmd));
+    out += "  " + name;
+    out.append(name.size() < 32 ? 32 - name.size() : 1, ' ');
+    out += i.summary;
+    out += '\n';
+  }
+}
+
+constexpr std::string_view footer =
+    "\nExit status: 0 success, 1 API or network error, 2 usage or validation error (nothing "
+    "sent).\n";
+
+}  // namespace
+
+std::string help_text(command cmd) {
+  std::string out;
+  if (cmd == none || cmd == completions || cmd == messages) {
+    out += "usage: openai <command> [ID] [flags]\n\n";
+    out += cmd == none ? "The OpenAI stored chat completions API from the command line.\n\n"
+                       : std::string(command_name(cmd)) + " commands:\n";
+    if (cmd == none) out += "Commands:\n";
+    append_commands(
+        out, cmd == messages      ? +[](command c) { return c == messages_list; }
+             : cmd == completions ? +[](command c) { return c != messages_list; }
+                                  : +[](command) { return true; });
+    out += "\nGlobal flags (every command):\n";
+    append_flags(out, cmd, true);
+    out +=
+        "\nMETADATA for update: JSON '{\"foo\":\"bar\"}', a flow mapping "
+        "'{foo: bar, \"two words\": x}', null, or @FILE (@- reads standard input). Unquoted\n"
+        "values are strings ({n: 5} sends \"5\"); nested objects or arrays are rejected.\n";
+    out += "\nRun 'openai <command> --help' for the flags of a command.\n";
+    out += footer;
+    return out;
+  }
+  const command_info* i = info(cmd);
+  out += "usage: " + std::string(i->usage) + " [flags]\n\n" + std::string(i->summary) + "\n";
+  if (cmd != update_many) {
+    out += "\nFlags:\n";
+    append_flags(out, cmd, false);
+  }
+  out += "\nGlobal flags:\n";
+  append_flags(out, cmd, true);
+  if (cmd == update)
+    out +=
+        "\nMETADATA: JSON '{\"foo\":\"bar\"}', a flow mapping '{foo: bar, \"two words\": x}', "
+        "null, or @FILE\n(@- reads standard input) holding either. Unquoted values are "
+        "strings ({n: 5} sends \"5\");\nnested objects or arrays are rejected. At most 16 "
+        "pairs, keys up to 64 characters,\nvalues up to 512.\n";
+  if (cmd == list || cmd == messages_list)
+    out += "\nOutput: one JSON object per line (JSON Lines), whatever --format says.\n";
+  out += footer;
+  return out;
+}
+
+std::string version_text() {
+  return std::string("openai ") + openai::version + " (openai-asio " + openai::version + ")\n";
+}
+
+}  // namespace openai_cli

@@ -1,0 +1,33 @@
+// The --metadata argument: JSON ('{"foo":"bar"}'), the YAML-style flow mapping of the
+// documentation ('{foo: string, "two words": x}'), null, or @path naming a file (or @- for
+// standard input) that holds either. Unquoted scalars are strings ({n: 5} gives "5"); nested
+// objects or arrays, null values and duplicate keys are usage errors. No I/O of its own: files
+// are read through the reader passed in.
+#pragma once
+
+#include <functional>
+#include <openai/metadata.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "usage_error.hpp"
+
+namespace openai_cli {
+
+// Reads a whole file (path "-" is standard input); throws usage_error when it cannot.
+using file_reader = std::function<std::string(const std::string& path)>;
+std::string read_file_or_stdin(const std::string& path);
+
+// The mapping a --metadata argument denotes, or std::nullopt for `null`. Throws usage_error
+// naming the position of the problem. Does not check the API's limits (openai::validate does).
+std::optional<openai::metadata> parse_metadata_argument(std::string_view text,
+                                                        const file_reader& read);
+
+// The text alone (what parse_metadata_argument does after reading @path).
+std::optional<openai::metadata> parse_metadata_text(std::string_view text);
+
+// One list filter: KEY=VALUE (the first '=' splits), or a mapping as above.
+openai::metadata parse_metadata_filter(std::string_view text, const file_reader& read);
+
+}  // namespace openai_cli

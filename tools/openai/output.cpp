@@ -1,0 +1,259 @@
+#include "output.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace openai_cli {
+
+namespace json = boost::json;
+
+namespace {
+
+void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
+
+// Boost.JSON 1.81 prints 1.0 as "1E0"; people (and jq) expect "1.0". Shortest round-trip form,
+// with ".0" added when it would otherwise read as an integer.
+void write_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {  // not JSON; Boost.JSON never parses these, but be safe
+    out += "null";
+    return;
+  }
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, d);
+  const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+// One writer for both forms: pretty indents by two spaces, compact is one line.
+void write(std::string& out, const json::value& v, int depth, bool pretty) {
+  if (v.is_object()) {
+    const json::object& o = v.get_object();
+    if (o.empty()) {
+      out += "{}";
+      return;
+    }
+    out += '{';
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) out += ',';
+      first = false;
+      if (pretty) {
+        out += '\n';
+        indent(out, depth + 1);
+      }
+      out += json::serialize(kv.key());
+      out += pretty ? ": " : ":";
+      write(out, kv.value(), depth + 1, pretty);
+    }
+    if (pretty) {
+      out += '\n';
+      indent(out, depth);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    const json::array& a = v.get_array();
+    if (a.empty()) {
+      out += "[]";
+      return;
+    }
+    out += '[';
+    bool first = true;
+    for (const auto& e : a) {
+      if (!first) out += ',';
+      first = false;
+      if (pretty) {
+        out += '\n';
+        indent(out, depth + 1);
+      }
+      write(out, e, depth + 1, pretty);
+    }
+    if (pretty) {
+      out += '\n';
+      indent(out, depth);
+    }
+    out += ']';
+  } else if (v.is_double()) {
+    write_double(out, v.get_double());
+  } else {
+    out += json::serialize(v);
+  }
+}
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return s;
+}
+
+const char* reason(unsigned status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return nullptr;
+  }
+}
+
+std::string or_none(const std::string& s) { return s.empty() ? "none" : s; }
+
+std::string attempts_text(unsigned attempts) {
+  if (attempts <= 1) return {};
+  return " (after " + std::to_string(attempts) + " attempts)";
+}
+
+}  // namespace
+
+std::string pretty_json(const json::value& v) {
+  std::string out;
+  write(out, v, 0, true);
+  return out;
+}
+
+std::string compact_json(const json::value& v) {
+  std::string out;
+  write(out, v, 0, false);
+  return out;
+}
+
+std::string format_object(const json::object& o, output_format f) {
+  std::string out;
+  write(out, o, 0, f == output_format::pretty);
+  return out;
+}
+
+std::string format_item(const json::object& o) {
+  std::string out;
+  write(out, o, 0, false);
+  return out;
+}
+
+int exit_status_for(boost::system::error_code kind) noexcept {
+  if (kind == openai::errc::invalid_argument || kind == openai::errc::invalid_configuration)
+    return exit_usage;
+  return exit_failure;
+}
+
+std::string format_error(boost::system::error_code kind, const openai::diagnostics& d,
+                         std::string_view fallback_message) {
+  std::string message = one_line(d.message.empty() ? std::string(fallback_message) : d.message);
+  if (message.empty()) message = kind.message();
+  using openai::errc;
+  if (kind == errc::invalid_argument) {
+    std::string out = "openai: invalid input, nothing sent: ";
+    if (d.violations.empty()) return out + message;
+    for (std::size_t i = 0; i < d.violations.size(); ++i) {
+      if (i) out += "; ";
+      out += one_line(d.violations[i]);
+    }
+    return out;
+  }
+  if (kind == errc::invalid_configuration) return "openai: invalid configuration: " + message;
+  if (kind == errc::network) return "openai: network error: " + message + attempts_text(d.attempts);
+  if (kind == errc::timeout) return "openai: timeout: " + message + attempts_text(d.attempts);
+  if (kind == errc::bad_response) {
+    std::string out = "openai: bad response";
+    if (d.status) out += " (HTTP " + std::to_string(d.status) + ")";
+    out += ": " + message;
+    if (!d.request_id.empty()) out += " (request id: " + d.request_id + ")";
+    return out;
+  }
+  if (d.status != 0) {
+    std::string out = "openai: error: HTTP " + std::to_string(d.status);
+    if (const char* r = reason(d.status)) out += std::string(" ") + r;
+    out += ": " + message + " (type: " + or_none(d.type) + ", code: " + or_none(d.code);
+    if (!d.param.empty()) out += ", param: " + d.param;
+    out += ", request id: " + or_none(d.request_id);
+    if (d.attempts > 1) out += ", attempts: " + std::to_string(d.attempts);
+    return out + ")";
+  }
+  return "openai: error: " + message;
+}
+
+std::string format_debug_request(std::string_view method, std::string_view url,
+                                 std::string_view body) {
+  std::string out = "openai: debug: request " + std::string(method) + ' ' + std::string(url) +
+                    " authorization: Bearer [redacted]";
+  if (!body.empty()) out += " body: " + one_line(std::string(body));
+  return out;
+}
+
+std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
+                                  std::string_view request_id, unsigned attempts,
+                                  std::chrono::steady_clock::duration elapsed) {
+  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  char elapsed_text[32];
+  std::snprintf(elapsed_text, sizeof elapsed_text, "%.1f ms", ms);
+  std::string out = "openai: debug: response " +
+                    (status ? std::to_string(status) : std::string("2xx")) + ' ' +
+                    std::string(method) + ' ' + std::string(url) +
+                    " request-id: " + (request_id.empty() ? "none" : std::string(request_id));
+  if (attempts) out += " attempts: " + std::to_string(attempts);
+  out += " elapsed: ";
+  out += elapsed_text;
+  return out;
+}
+
+std::string redact(std::string text, std::string_view secret) {
+  if (secret.empty()) return text;
+  static constexpr std::string_view mask = "[redacted]";
+  for (std::size_t pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + mask.size()))
+    text.replace(pos, secret.size(), mask);
+  return text;
+}
+
+std::string join_url(std::string_view base, std::string_view path) {
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  std::string out(base);
+  if (path.empty() || path.front() != '/') out += '/';
+  out += path;
+  return out;
+}
+
+std::string encode_segment(std::string_view s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace openai_cli

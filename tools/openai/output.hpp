@@ -1,0 +1,57 @@
+// What the command line prints: response objects (pretty or one line), list items (one per
+// line), the one-line error report, --debug lines and the exit status of a failure. No I/O: each
+// function returns the text.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <openai/error.hpp>
+#include <string>
+#include <string_view>
+
+#include "args.hpp"
+
+namespace openai_cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;  // the API or the network said no
+inline constexpr int exit_usage = 2;    // bad input: nothing was sent
+
+// A response object: indented with two spaces for pretty, one line for json and jsonl.
+// No trailing newline.
+std::string format_object(const boost::json::object& o, output_format f);
+// One item of a list: always one line, whatever the format, so lists stream as JSON Lines.
+std::string format_item(const boost::json::object& o);
+// The indented form used by pretty, and the one-line form (doubles keep a fraction: 1.0, not
+// Boost.JSON's 1E0).
+std::string pretty_json(const boost::json::value& v);
+std::string compact_json(const boost::json::value& v);
+
+// The exit status for a failure of kind (an openai::errc): 2 for input and configuration
+// problems (nothing was sent), 1 otherwise.
+int exit_status_for(boost::system::error_code kind) noexcept;
+
+// One line (no newline at the end) for a failed call, starting "openai: ": the HTTP status, the
+// server's message, error type, code, param and request id for API errors; the cause and the
+// attempts for network errors; every violation for validation errors.
+std::string format_error(boost::system::error_code kind, const openai::diagnostics& d,
+                         std::string_view fallback_message = {});
+
+// --debug lines, "openai: debug: ..." (no newline). Never given the API key. status 0 prints
+// "2xx" (a success whose exact status the library does not report); attempts 0 is left out.
+std::string format_debug_request(std::string_view method, std::string_view url,
+                                 std::string_view body = {});
+std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
+                                  std::string_view request_id, unsigned attempts,
+                                  std::chrono::steady_clock::duration elapsed);
+
+// text with every occurrence of secret replaced by "[redacted]" (nothing when secret is empty).
+std::string redact(std::string text, std::string_view secret);
+
+// The base URL joined with a path: no doubled or missing slash.
+std::string join_url(std::string_view base, std::string_view path);
+// A path segment percent-encoded (unreserved characters kept), as a URL shows it.
+std::string encode_segment(std::string_view s);
+
+}  // namespace openai_cli

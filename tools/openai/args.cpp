@@ -42,12 +42,12 @@ const std::vector<flag_spec>& flag_specs() {
        id_commands},
       {"metadata",
        "METADATA",
-       "update: the new metadata: JSON '{\"foo\":\"bar\"}', a flow mapping "
+       "the new metadata: JSON '{\"foo\":\"bar\"}', a flow mapping "
        "'{foo: bar, \"two words\": x}', null, or @FILE holding either",
        {update}},
       {"metadata",
        "KEY=VALUE",
-       "list: only completions whose metadata has KEY=VALUE (repeatable)",
+       "only completions whose metadata has KEY=VALUE (repeatable)",
        {list},
        true},
       {"limit", "N", "page size, 1..100 (pages are followed automatically)", list_commands},

@@ -87,8 +87,8 @@ std::string help_text(command cmd) {
     append_flags(out, cmd, true);
     out +=
         "\nMETADATA for update: JSON '{\"foo\":\"bar\"}', a flow mapping "
-        "'{foo: bar, \"two words\": x}', null, or @FILE (@- reads standard input). Unquoted\n"
-        "values are strings ({n: 5} sends \"5\"); nested objects or arrays are rejected.\n";
+        "'{foo: bar, \"two words\": x}',\nnull, or @FILE (@- reads standard input). Unquoted "
+        "values are strings ({n: 5} sends \"5\");\nnested objects or arrays are rejected.\n";
     out += "\nRun 'openai <command> --help' for the flags of a command.\n";
     out += footer;
     return out;

@@ -43,9 +43,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   cp test/fuzz/corpus/"$t"/* "$work"/
   echo "== fuzz: $t for ${seconds}s ($(ls "$work" | wc -l) seeds)"
+  dict=(); [ ! -f test/fuzz/"$t".dict ] || dict=(-dict=test/fuzz/"$t".dict)
   if build-fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -max_len=8192 -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/"$t"- \
-      "$work" > build-fuzz/"$t".log 2>&1; then
+      "${dict[@]}" "$work" > build-fuzz/"$t".log 2>&1; then
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' build-fuzz/"$t".log | tr '\n' ' '
     echo "corpus now $(ls "$work" | wc -l) inputs"
   else

@@ -8,6 +8,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -40,6 +41,10 @@ client::~client() {
 
 client::executor_type client::get_executor() const noexcept { return impl_->executor(); }
 
+pool_stats client::pool_stats() const { return impl_->pool_stats(); }
+
+void client::close_idle_connections() { impl_->close_idle_connections(); }
+
 namespace {
 
 // A call as a coroutine: perform the request, then turn the response into its result type.
@@ -63,27 +68,39 @@ asio::awaitable<std::pair<error_code, Result>> run_call(std::shared_ptr<detail::
   co_return std::pair{ec, std::move(result)};
 }
 
-// Runs op on its own strand and completes `handler` on the handler's executor, connecting the
-// handler's cancellation slot to the coroutine.
+// Runs op on its own strand and completes `handler` on the handler's executor. The coroutine
+// listens to the call's own cancellation signal, which both the handler's cancellation slot and
+// client shutdown emit (always on the strand, where the coroutine runs).
 template <typename Result>
-void spawn_call(const asio::any_io_executor& executor,
+void spawn_call(const std::shared_ptr<detail::client_impl>& impl,
                 asio::awaitable<std::pair<error_code, Result>> op,
                 asio::any_completion_handler<void(error_code, Result)> handler) {
-  auto slot = asio::get_associated_cancellation_slot(handler);
-  auto handler_executor = asio::get_associated_executor(handler, executor);
-  asio::co_spawn(
-      asio::make_strand(executor), std::move(op),
-      asio::bind_cancellation_slot(
-          slot, asio::bind_executor(handler_executor,
-                                    [handler = std::move(handler)](
-                                        std::exception_ptr failure,
-                                        std::pair<error_code, Result> result) mutable {
-                                      // Only allocation failure can throw in there.
-                                      if (failure)
-                                        result.first = make_error_code(
-                                            boost::system::errc::not_enough_memory);
-                                      std::move(handler)(result.first, std::move(result.second));
-                                    })));
+  auto call = impl->register_call();
+  if (!call) {
+    asio::post(impl->executor(),
+               asio::append(std::move(handler),
+                            make_error_code(asio::error::operation_aborted), Result{}));
+    return;
+  }
+  auto user_slot = asio::get_associated_cancellation_slot(handler);
+  if (user_slot.is_connected()) {
+    user_slot.assign([call](asio::cancellation_type type) {
+      asio::dispatch(call->strand, [call, type] { call->signal.emit(type); });
+    });
+  }
+  auto handler_executor = asio::get_associated_executor(handler, impl->executor());
+  auto on_done = [handler = std::move(handler), impl, call, user_slot](
+                     std::exception_ptr failure, std::pair<error_code, Result> result) mutable {
+    impl->unregister_call(call);
+    if (user_slot.is_connected()) user_slot.clear();
+    // Only allocation failure can throw in there.
+    if (failure) result.first = make_error_code(boost::system::errc::not_enough_memory);
+    std::move(handler)(result.first, std::move(result.second));
+  };
+  asio::co_spawn(call->strand, std::move(op),
+                 asio::bind_cancellation_slot(call->signal.slot(),
+                                              asio::bind_executor(handler_executor,
+                                                                  std::move(on_done))));
 }
 
 // Builds the request and runs it, or reports why it cannot be built: through the handler's
@@ -100,7 +117,7 @@ void start_call(const std::shared_ptr<detail::client_impl>& impl,
                                               make_error_code(errc::invalid_argument), Result{}));
     return;
   }
-  spawn_call<Result>(impl->executor(),
+  spawn_call<Result>(impl,
                      run_call<Result>(impl, std::move(*request), std::move(options), diag),
                      std::move(handler));
 }

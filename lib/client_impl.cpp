@@ -3,6 +3,7 @@
 #include "model/parse.hpp"
 #include "transport/tls_context.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
 
 namespace openai::detail {
@@ -37,10 +38,33 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
   common_headers_ = make_common_headers(options_, url_);
   pool_ = std::make_shared<connection_pool>(
       executor_, url_, std::move(tls),
-      pool_settings{options_.max_connections, options_.connect_timeout, std::chrono::seconds(30)});
+      pool_settings{options_.max_connections, options_.connect_timeout, options_.idle_timeout});
 }
 
-void client_impl::shutdown() { pool_->shutdown(); }
+std::shared_ptr<client_impl::running_call> client_impl::register_call() {
+  auto call = std::make_shared<running_call>(asio::make_strand(executor_));
+  std::lock_guard lock(calls_mutex_);
+  if (shut_down_) return nullptr;
+  calls_.insert(call);
+  return call;
+}
+
+void client_impl::unregister_call(const std::shared_ptr<running_call>& call) {
+  std::lock_guard lock(calls_mutex_);
+  calls_.erase(call);
+}
+
+void client_impl::shutdown() {
+  std::unordered_set<std::shared_ptr<running_call>> running;
+  {
+    std::lock_guard lock(calls_mutex_);
+    shut_down_ = true;
+    running.swap(calls_);
+  }
+  for (const auto& call : running)
+    asio::dispatch(call->strand, [call] { call->signal.emit(asio::cancellation_type::terminal); });
+  pool_->shutdown();
+}
 
 void client_impl::redact(std::string& text) const {
   if (options_.api_key.size() < 4) return;  // too short to be a real key; avoid mangling text
@@ -54,6 +78,17 @@ call_settings client_impl::settings_for(const request_options& options) const {
   settings.timeout = options.timeout.value_or(options_.timeout);
   settings.retry.max_retries = options.max_retries.value_or(options_.max_retries);
   settings.max_response_bytes = options_.max_response_bytes;
+  settings.retry.initial_backoff = options_.initial_retry_delay;
+  settings.retry.max_backoff = options_.max_retry_delay;
+  settings.retry.max_server_wait = options_.max_retry_after;
+  if (options_.debug_log) {
+    // The key never reaches a log line: redact() guards against ids or servers echoing it.
+    settings.log = [this](std::string_view line) {
+      std::string text(line);
+      redact(text);
+      options_.debug_log(text);
+    };
+  }
   return settings;
 }
 

@@ -12,7 +12,12 @@
 
 #include <boost/json/object.hpp>
 
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/strand.hpp>
+
 #include <memory>
+#include <mutex>
+#include <unordered_set>
 #include <string>
 
 namespace openai::detail {
@@ -39,9 +44,24 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // Removes the API key from text that may echo it (a hostile or misconfigured server).
   void redact(std::string& text) const;
 
+  // A call in flight, so that shutdown() can cancel it. The signal belongs to the call's strand:
+  // it is emitted only there.
+  struct running_call {
+    explicit running_call(boost::asio::strand<boost::asio::any_io_executor> s)
+        : strand(std::move(s)) {}
+    boost::asio::strand<boost::asio::any_io_executor> strand;
+    boost::asio::cancellation_signal signal;
+  };
+  // Null after shutdown: the call must then complete with operation_aborted at once.
+  std::shared_ptr<running_call> register_call();
+  void unregister_call(const std::shared_ptr<running_call>& call);
+
+  // Cancels every call in flight (they complete with operation_aborted), fails callers waiting
+  // for a connection, closes idle connections; later calls fail at once.
   void shutdown();
 
-  std::uint64_t connections_opened() const { return pool_->connections_opened(); }
+  openai::pool_stats pool_stats() const { return pool_->stats(); }
+  void close_idle_connections() { pool_->close_idle(); }
 
  private:
   call_settings settings_for(const request_options& options) const;
@@ -51,6 +71,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   base_url url_;
   std::shared_ptr<const header_list> common_headers_;
   std::shared_ptr<connection_pool> pool_;
+  std::mutex calls_mutex_;
+  std::unordered_set<std::shared_ptr<running_call>> calls_;
+  bool shut_down_ = false;
 };
 
 }  // namespace openai::detail

@@ -28,6 +28,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,19 @@ struct client_options {
   std::string ca_file;                            // extra PEM trust anchors; empty = system store only
   bool allow_insecure_http = false;               // http:// to a host other than loopback
   std::size_t max_response_bytes = 32 * 1024 * 1024;
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  // idle longer: not reused
+
+  // Retry schedule (the official SDKs'): initial_retry_delay * 2^n capped at max_retry_delay,
+  // minus up to 25 % jitter. A server asking (retry-after) for longer than max_retry_after is
+  // not retried: the error is raised at once.
+  std::chrono::milliseconds initial_retry_delay = std::chrono::milliseconds(500);
+  std::chrono::milliseconds max_retry_delay = std::chrono::seconds(8);
+  std::chrono::milliseconds max_retry_after = std::chrono::seconds(60);
+
+  // Called with one line per request attempt and one per response or failure (method, target,
+  // status, request id, elapsed, reason). Never given the API key. May be called from any
+  // thread running the client's executor, concurrently: make it thread-safe.
+  std::function<void(std::string_view)> debug_log;
 
   // Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables
   // keep the defaults above.
@@ -61,6 +76,14 @@ struct request_options {
   std::optional<unsigned> max_retries;
   std::vector<std::pair<std::string, std::string>> extra_headers;  // added to (or replacing) ours
   std::vector<std::pair<std::string, std::string>> extra_query;    // appended, percent-encoded
+};
+
+// A snapshot of the connection pool, for monitoring.
+struct pool_stats {
+  std::size_t open = 0;              // connections idle, in use or being opened
+  std::size_t idle = 0;              // ready for the next request
+  std::size_t waiting = 0;           // calls queued for a connection
+  std::uint64_t opened_total = 0;    // connections ever opened (TLS handshakes for https)
 };
 
 namespace detail {
@@ -120,6 +143,11 @@ class client {
   client& operator=(const client&) = delete;
 
   executor_type get_executor() const noexcept;
+  openai::pool_stats pool_stats() const;
+  // Closes the idle keep-alive connections now. Connections idle for longer than
+  // client_options::idle_timeout are closed on the next call anyway; the client runs no timer
+  // of its own, so that io_context::run() returns as soon as the calls are done.
+  void close_idle_connections();
 
   // POST /chat/completions/{completion_id} with {"metadata": md}: replaces the metadata of a
   // stored completion and returns the completion. md and the id are checked first: a rejected

@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstdio>
 #include <random>
 
 namespace openai::detail {
@@ -22,6 +23,35 @@ double random_fraction() {
 }
 
 bool is_2xx(unsigned status) { return status >= 200 && status <= 299; }
+
+std::string_view method_name(http_method m) {
+  switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::delete_: return "DELETE";
+  }
+  return "?";
+}
+
+void log_outcome(const call_settings& settings, const http_request& request, unsigned attempt,
+                 boost::system::error_code ec, const call_outcome& out,
+                 connection::clock::time_point started) {
+  if (!settings.log) return;
+  const auto ms = std::chrono::duration<double, std::milli>(connection::clock::now() - started);
+  std::string line = "openai-asio: <- ";
+  line.append(method_name(request.method)).append(" ").append(request.target);
+  line.append(" attempt ").append(std::to_string(attempt)).append(": ");
+  if (ec) {
+    line.append(ec.message()).append(" (").append(out.problem).append(")");
+  } else {
+    line.append(std::to_string(out.response.status));
+    if (!out.response.request_id.empty()) line.append(" request id ").append(out.response.request_id);
+  }
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof elapsed, " in %.1f ms", ms.count());
+  line.append(elapsed);
+  settings.log(line);
+}
 
 }  // namespace
 
@@ -48,7 +78,14 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
     ++out.attempts;
     out.response.clear();
     out.problem.clear();
-    const auto deadline = connection::clock::now() + settings.timeout;
+    const auto started = connection::clock::now();
+    const auto deadline = started + settings.timeout;
+    if (settings.log) {
+      std::string line = "openai-asio: -> ";
+      line.append(method_name(request.method)).append(" ").append(request.target);
+      line.append(" attempt ").append(std::to_string(out.attempts));
+      settings.log(line);
+    }
 
     auto acquired = co_await pool.acquire(deadline, prefer_new);
     prefer_new = false;
@@ -64,17 +101,19 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
                          !acquired.conn->received_any();
       acquired.conn.reset();
       if (stale && !resent_after_stale) {
+        if (settings.log) settings.log("openai-asio: kept-alive connection was closed by the server; re-sending once on a new one");
         resent_after_stale = true;
         prefer_new = true;
         --out.attempts;
         continue;
       }
     }
+    if (ec) out.response.clear();
+    log_outcome(settings, request, out.attempts, ec, out, started);
     if (ec == aborted) {
       out.ec = ec;
       co_return;
     }
-    if (ec) out.response.clear();
     if (!ec && is_2xx(out.response.status)) {
       out.ec = {};
       co_return;

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace openai::detail {
@@ -18,6 +19,9 @@ struct call_settings {
   std::chrono::milliseconds timeout{600000};  // per attempt: waiting for a connection included
   retry_config retry;
   std::size_t max_response_bytes = 32 * 1024 * 1024;
+  // One line per attempt and per outcome; empty = no logging. Lines carry no secrets: the key
+  // lives only in the common headers, which are never logged.
+  std::function<void(std::string_view)> log;
 };
 
 struct call_outcome {

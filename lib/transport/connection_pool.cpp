@@ -52,14 +52,20 @@ bool connection_pool::usable_after_idle(connection& conn) const {
 }
 
 void connection_pool::give_back(std::unique_ptr<connection> conn) {
-  std::unique_lock lock(mutex_);
-  if (shut_down_) {
-    lock.unlock();
-    conn->close();
-    return;
+  std::vector<std::unique_ptr<connection>> expired;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) {
+      expired.push_back(std::move(conn));
+    } else {
+      expired = take_expired_locked();
+      auto handoff = state_.release(std::move(conn));
+      if (handoff.waiter)
+        (*handoff.waiter)->answer.try_send(boost::system::error_code{},
+                                           std::move(*handoff.connection));
+    }
   }
-  auto handoff = state_.release(std::move(conn));
-  if (handoff.waiter) (*handoff.waiter)->answer.try_send(boost::system::error_code{}, std::move(*handoff.connection));
+  for (auto& c : expired) c->close();
 }
 
 void connection_pool::slot_freed() {
@@ -71,6 +77,27 @@ void connection_pool::slot_freed() {
 void connection_pool::expire(const std::shared_ptr<waiter>& w) {
   std::lock_guard lock(mutex_);
   if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(errc::timeout), nullptr);
+}
+
+std::vector<std::unique_ptr<connection>> connection_pool::take_expired_locked() {
+  const auto now = clock::now();
+  return state_.take_idle_if([&](const std::unique_ptr<connection>& c) {
+    return now - c->last_used() >= settings_.idle_timeout;
+  });
+}
+
+void connection_pool::close_idle() {
+  std::vector<std::unique_ptr<connection>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    idle = state_.take_all_idle();
+  }
+  for (auto& conn : idle) conn->close();
+}
+
+pool_stats connection_pool::stats() {
+  std::lock_guard lock(mutex_);
+  return {state_.open(), state_.idle(), state_.waiting(), opened_.load()};
 }
 
 void connection_pool::shutdown() {
@@ -105,6 +132,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
   {
     std::unique_lock lock(mutex_);
     if (shut_down_) co_return acquired{asio::error::operation_aborted, "client is shut down", {}};
+    for (auto& c : take_expired_locked()) c->close();  // cheap: closing is a syscall, no I/O wait
     auto offer = state_.try_acquire(prefer_new);
     using kind = decltype(offer.what);
 

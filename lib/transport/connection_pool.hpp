@@ -8,6 +8,8 @@
 #include "transport/connection.hpp"
 #include "transport/pool_state.hpp"
 
+#include <openai/client.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -71,11 +73,13 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   // Cancellation: terminal; the caller's place in the queue is given up.
   boost::asio::awaitable<acquired> acquire(clock::time_point deadline, bool prefer_new = false);
 
+  // Closes every idle connection now (later calls open new ones).
+  void close_idle();
+
   // Closes idle connections and fails waiters with operation_aborted; later acquires fail too.
   void shutdown();
 
-  // Connections opened so far (each one TLS handshake for https).
-  std::uint64_t connections_opened() const noexcept { return opened_.load(); }
+  pool_stats stats();
 
  private:
   struct waiter;
@@ -84,6 +88,10 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   void expire(const std::shared_ptr<waiter>& w);
   boost::asio::awaitable<acquired> open_new(clock::time_point deadline);
   bool usable_after_idle(connection& conn) const;
+  // Takes out the connections idle for idle_timeout or longer, for the caller to close outside
+  // the lock. Called on every acquire and release instead of from a timer: a pending timer
+  // would keep the user's io_context::run() from returning while connections sit idle.
+  std::vector<std::unique_ptr<connection>> take_expired_locked();
 
   boost::asio::any_io_executor executor_;
   base_url url_;

@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <exception>
@@ -251,9 +250,18 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
           co_return exit_usage;
       }
     };
-    std::future<int> result = asio::co_spawn(io, body(), asio::use_future);
+    // Stop as soon as the command is done: idle keep-alive connections of the pool (and their
+    // timers) would otherwise keep io.run() going until they expire.
+    int status = exit_failure;
+    std::exception_ptr failure;
+    asio::co_spawn(io, body(), [&](std::exception_ptr e, int rc) {
+      failure = e;
+      status = rc;
+      io.stop();
+    });
     io.run();
-    return result.get();
+    if (failure) std::rethrow_exception(failure);
+    return status;
   } catch (const openai::error& e) {
     err << redact(format_error(e.kind(), e.details(), e.what()), key) << '\n';
     return exit_status_for(e.kind());

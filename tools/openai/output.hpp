@@ -46,7 +46,8 @@ std::string format_debug_response(std::string_view method, std::string_view url,
                                   std::string_view request_id, unsigned attempts,
                                   std::chrono::steady_clock::duration elapsed);
 
-// text with every occurrence of secret replaced by "[redacted]" (nothing when secret is empty).
+// text with every occurrence of secret replaced by "[redacted]" (unchanged when secret is
+// shorter than 4 characters: no real key is, and masking it would mangle the text).
 std::string redact(std::string text, std::string_view secret);
 
 // The base URL joined with a path: no doubled or missing slash.

@@ -24,7 +24,10 @@ inline const std::string api_key = "sk-test-0123456789abcdef";
 class mock_fixture {
  public:
   explicit mock_fixture(std::size_t seed = 20, openai_mock::fault_decider faults = {})
-      : mock_(make_options(seed, std::move(faults))) {
+      : mock_fixture(make_options(seed, std::move(faults))) {}
+  // Full control: fault scripts, random faults, certificate variants. api_key is forced to
+  // test_support::api_key so options() works; start with default_options().
+  explicit mock_fixture(openai_mock::server_options o) : mock_(with_key(std::move(o))) {
     mock_.start();
     ca_path_ = std::filesystem::temp_directory_path() /
                ("openai-asio-test-ca-" + std::to_string(::getpid()) + "-" +
@@ -51,6 +54,11 @@ class mock_fixture {
 
   static std::string id(std::size_t i) { return openai_mock::server::completion_id(i); }
 
+  // What the two-argument constructor uses: api_key, 2 threads, `seed` stored completions.
+  static openai_mock::server_options default_options(std::size_t seed = 20) {
+    return make_options(seed, {});
+  }
+
  private:
   static openai_mock::server_options make_options(std::size_t seed,
                                                   openai_mock::fault_decider faults) {
@@ -59,6 +67,10 @@ class mock_fixture {
     o.seed_completions = seed;
     o.threads = 2;
     o.faults = std::move(faults);
+    return o;
+  }
+  static openai_mock::server_options with_key(openai_mock::server_options o) {
+    o.api_key = api_key;
     return o;
   }
   static int& counter() {

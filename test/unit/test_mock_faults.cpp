@@ -62,8 +62,9 @@ BOOST_AUTO_TEST_CASE(without_faults_every_plan_is_none) {
 }
 
 BOOST_AUTO_TEST_CASE(script_steps_are_consumed_in_order_then_normal) {
-  fault_planner p("/v1", {{"x", {fault_plan::error(429, {}, 100ms), fault_plan::error(429),
-                                 fault_plan::ok()}}});
+  fault_planner p(
+      "/v1",
+      {{"x", {fault_plan::error(429, {}, 100ms), fault_plan::error(429), fault_plan::ok()}}});
   auto first = p.plan(update("x"));
   BOOST_TEST((first.action == fault_action::respond));
   BOOST_TEST(first.reply.status == 429u);
@@ -109,10 +110,9 @@ BOOST_AUTO_TEST_CASE(rescripting_replaces_and_an_empty_script_removes) {
 
 BOOST_AUTO_TEST_CASE(a_custom_decider_comes_before_the_script) {
   int calls = 0;
-  fault_planner p("/v1", {{"x", {fault_plan::make(fault_action::reset)}}}, {},
-                  [&](const request&) {
-                    return ++calls == 1 ? fault_plan::error(500) : fault_plan::ok();
-                  });
+  fault_planner p("/v1", {{"x", {fault_plan::make(fault_action::reset)}}}, {}, [&](const request&) {
+    return ++calls == 1 ? fault_plan::error(500) : fault_plan::ok();
+  });
   BOOST_TEST(p.plan(update("x")).reply.status == 500u);
   BOOST_TEST((p.plan(update("x")).action == fault_action::reset));
   BOOST_TEST(calls == 2);
@@ -140,10 +140,10 @@ BOOST_AUTO_TEST_CASE(random_faults_are_deterministic_given_the_seed) {
     std::vector<std::string> out;
     for (int i = 0; i < 300; ++i) {
       auto plan = p.plan(update("x"));
-      out.push_back(std::string(fault_action_name(plan.action)) + std::to_string(plan.reply.status) +
-                    (plan.reply.headers.count("retry-after-ms")
-                         ? plan.reply.headers.at("retry-after-ms")
-                         : ""));
+      out.push_back(
+          std::string(fault_action_name(plan.action)) + std::to_string(plan.reply.status) +
+          (plan.reply.headers.count("retry-after-ms") ? plan.reply.headers.at("retry-after-ms")
+                                                      : ""));
     }
     return out;
   };

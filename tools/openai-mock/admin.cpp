@@ -57,8 +57,7 @@ response handle_faults(const request& req, fault_planner& faults) {
     faults.clear_script();
     return json_response(200, to_json(faults.pending()));
   }
-  if (req.method != "POST")
-    return admin_error(405, "Use GET, POST or DELETE on /__mock/faults.");
+  if (req.method != "POST") return admin_error(405, "Use GET, POST or DELETE on /__mock/faults.");
   try {
     faults.script(parse_fault_script(req.body));
   } catch (const std::invalid_argument& e) {

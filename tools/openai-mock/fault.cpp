@@ -13,10 +13,19 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr std::array<std::string_view, fault_action_count> action_names = {
-    "none",     "respond",          "reset",   "reset_mid_response", "truncate",
-    "delay",    "slow_drip",        "malformed_status", "malformed_header", "chunked",
-    "oversized", "close_after_response", "idle_close"};
+constexpr std::array<std::string_view, fault_action_count> action_names = {"none",
+                                                                           "respond",
+                                                                           "reset",
+                                                                           "reset_mid_response",
+                                                                           "truncate",
+                                                                           "delay",
+                                                                           "slow_drip",
+                                                                           "malformed_status",
+                                                                           "malformed_header",
+                                                                           "chunked",
+                                                                           "oversized",
+                                                                           "close_after_response",
+                                                                           "idle_close"};
 
 std::string_view error_type(unsigned status) {
   if (status == 401) return "invalid_request_error";
@@ -27,21 +36,36 @@ std::string_view error_type(unsigned status) {
 
 std::string_view reason(unsigned status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 
@@ -119,8 +143,8 @@ fault_step parse_step(const json::value& v) {
   }
   if (!v.is_object()) throw std::invalid_argument("a step must be a string or an object");
   const auto& o = v.get_object();
-  static constexpr std::string_view known[] = {"action", "status", "headers", "body", "code",
-                                               "retry_after_ms", "ms", "bytes", "text"};
+  static constexpr std::string_view known[] = {
+      "action", "status", "headers", "body", "code", "retry_after_ms", "ms", "bytes", "text"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       throw std::invalid_argument("unknown step field \"" + std::string(kv.key()) + "\"");
@@ -148,8 +172,7 @@ fault_step parse_step(const json::value& v) {
     if (auto* h = o.if_contains("headers")) {
       if (!h->is_object()) throw std::invalid_argument("\"headers\" must be an object");
       for (const auto& kv : h->get_object()) {
-        if (!kv.value().is_string())
-          throw std::invalid_argument("header values must be strings");
+        if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
         step.reply.headers[std::string(kv.key())] = std::string(kv.value().get_string());
       }
     }

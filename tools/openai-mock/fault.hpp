@@ -39,22 +39,22 @@
 namespace openai_mock {
 
 enum class fault_action {
-  none,                // the store answers; written normally
-  respond,             // write `reply` instead; the store never sees the request
-  reset,               // RST (SO_LINGER 0) before any response byte; the store never sees it
-  reset_mid_response,  // status line, headers and `bytes` of the body (0: half), then RST
-  truncate,            // Content-Length claims `bytes` (0: 1000) more than is sent, then close
-  delay,               // wait `wait` (0: 500 ms), then answer normally
-  slow_drip,           // the normal response, one byte every `wait` (0: 100 ms)
-  malformed_status,    // status line replaced by `text` (empty: "HTTP/1.1 OK"), then close
-  malformed_header,    // a header line without a colon (`text`, or a default), then close
-  chunked,             // Transfer-Encoding: chunked, chunks of `bytes` (0: 16) bytes
-  oversized,           // a 200 whose JSON body starts with `bytes` (0: 64 MiB) of whitespace,
-                       // announced in Content-Length and streamed
+  none,                  // the store answers; written normally
+  respond,               // write `reply` instead; the store never sees the request
+  reset,                 // RST (SO_LINGER 0) before any response byte; the store never sees it
+  reset_mid_response,    // status line, headers and `bytes` of the body (0: half), then RST
+  truncate,              // Content-Length claims `bytes` (0: 1000) more than is sent, then close
+  delay,                 // wait `wait` (0: 500 ms), then answer normally
+  slow_drip,             // the normal response, one byte every `wait` (0: 100 ms)
+  malformed_status,      // status line replaced by `text` (empty: "HTTP/1.1 OK"), then close
+  malformed_header,      // a header line without a colon (`text`, or a default), then close
+  chunked,               // Transfer-Encoding: chunked, chunks of `bytes` (0: 16) bytes
+  oversized,             // a 200 whose JSON body starts with `bytes` (0: 64 MiB) of whitespace,
+                         // announced in Content-Length and streamed
   close_after_response,  // the normal answer with Connection: close, then close
-  idle_close,  // the normal answer with keep-alive; the connection is then dead: the next
-               // request on it is met with a reset, unanswered (a server whose idle timer
-               // fired just as the client reused the connection)
+  idle_close,            // the normal answer with keep-alive; the connection is then dead: the next
+                         // request on it is met with a reset, unanswered (a server whose idle timer
+                         // fired just as the client reused the connection)
 };
 inline constexpr std::size_t fault_action_count = 13;
 
@@ -64,10 +64,10 @@ std::optional<fault_action> fault_action_from_name(std::string_view name) noexce
 
 struct fault_plan {
   fault_action action = fault_action::none;
-  response reply{};                    // respond: the canned reply
-  std::chrono::milliseconds wait{0};   // delay: before answering; slow_drip: between bytes
-  std::size_t bytes = 0;               // reset_mid_response, truncate, chunked, oversized
-  std::string text{};                  // malformed_status / malformed_header: the bad line
+  response reply{};                   // respond: the canned reply
+  std::chrono::milliseconds wait{0};  // delay: before answering; slow_drip: between bytes
+  std::size_t bytes = 0;              // reset_mid_response, truncate, chunked, oversized
+  std::string text{};                 // malformed_status / malformed_header: the bad line
 
   // Answer normally (a script step that ends a fault sequence).
   static fault_plan ok() { return {}; }
@@ -91,8 +91,8 @@ using fault_step = fault_plan;
 using fault_script = std::map<std::string, std::vector<fault_step>, std::less<>>;
 
 struct random_fault_options {
-  double rate = 0.0;        // probability per API request, in [0, 1]
-  std::uint64_t seed = 0;   // same seed and request order -> same faults
+  double rate = 0.0;       // probability per API request, in [0, 1]
+  std::uint64_t seed = 0;  // same seed and request order -> same faults
   // Relative weights of the kinds drawn; all retryable. 429/503 carry retry-after-ms in
   // [min_wait, max_wait], so a retrying client recovers quickly.
   unsigned weight_429 = 50, weight_500 = 10, weight_503 = 20, weight_reset = 20;
@@ -113,8 +113,8 @@ fault_plan random_fault(const random_fault_options& options, std::mt19937_64& rn
 // Decides the plan for each request. Thread-safe (one mutex; plans are cheap).
 class fault_planner {
  public:
-  fault_planner(std::string path_prefix, fault_script script = {},
-                random_fault_options random = {}, fault_decider custom = {});
+  fault_planner(std::string path_prefix, fault_script script = {}, random_fault_options random = {},
+                fault_decider custom = {});
 
   fault_plan plan(const request& req);
 
@@ -147,9 +147,9 @@ fault_script parse_fault_script(std::string_view json);
 // Bytes for the actions written without Beast, and how the connection ends afterwards.
 struct wire_response {
   enum class ending { keep_open, close, reset };
-  std::string head;          // written first
-  std::size_t filler = 0;    // then this many spaces (JSON whitespace)
-  std::string tail;          // then these
+  std::string head;                   // written first
+  std::size_t filler = 0;             // then this many spaces (JSON whitespace)
+  std::string tail;                   // then these
   std::chrono::milliseconds drip{0};  // > 0: every byte written alone, this far apart
   ending end = ending::close;
 };

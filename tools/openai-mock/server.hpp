@@ -89,8 +89,8 @@ class server {
     // fault kind -> count: the action names of fault.hpp ("reset", "truncate", ...), and
     // "status_<code>" for `respond` (e.g. "status_429").
     std::map<std::string, std::uint64_t> faults_by_kind;
-    std::uint64_t unauthorized = 0;     // of which answered 401
-    std::uint64_t admin_requests = 0;   // /__mock/* requests
+    std::uint64_t unauthorized = 0;    // of which answered 401
+    std::uint64_t admin_requests = 0;  // /__mock/* requests
     // "<METHOD> <operationId>" -> count, e.g. "POST updateChatCompletion"; unknown paths
     // count as "<METHOD> unmatched".
     std::map<std::string, std::uint64_t> by_route;

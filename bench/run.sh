@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# The peer comparison: N metadata updates with C in flight by this library (openai-bench), the
+# openai command line's update-many, the official Node SDK, curl --parallel and wrk, against
+# nginx over HTTPS on loopback (a neutral server answering a fixed chat.completion) and against
+# the bundled openai-mock. Every client is its own process, measured by bench-runner (wall,
+# user+sys CPU, peak RSS); the server counts the TLS connections it accepted. Clients alternate
+# within each round; medians over the rounds go to a Markdown table on stdout, to
+# bench/results/latest.md and to a chart in bench/results/.
+#
+#   bash bench/run.sh            # N=20000, C=64, 3 rounds (a few minutes)
+#   bash bench/run.sh --smoke    # N=200, 1 round: what CI runs; never asserts on timings
+#
+# Options: --rounds R  --n N  --c C  --wrk-seconds S  --no-install  --bin DIR (prebuilt
+# binaries: openai-bench, bench-runner, openai-mock, openai, micro_bench)  --out DIR
+# --clients "openai-bench curl ..."  --servers "nginx mock"  --scaling "1 8 64 256"
+# Servers bind 127.0.0.1 only; every run is bounded in count and in time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+
+smoke=0 rounds=3 N=20000 C=64 wrk_seconds=5 install=1 bin="" out=$BENCH/results
+scaling=(1 8 64 256) only="" servers=(nginx mock)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --smoke) smoke=1 rounds=1 N=200 wrk_seconds=1 ;;
+    --rounds) rounds=$2; shift ;;
+    --n) N=$2; shift ;;
+    --c) C=$2; shift ;;
+    --wrk-seconds) wrk_seconds=$2; shift ;;
+    --no-install) install=0 ;;
+    --bin) bin=$2; shift ;;
+    --out) out=$2; shift ;;
+    --clients) only=$2; shift ;;            # e.g. "openai-bench curl": a subset of the peers
+    --scaling) read -ra scaling <<<"$2"; shift ;;  # e.g. "1 64"; "" for none
+    --servers) read -ra servers <<<"$2"; shift ;;  # "nginx", "mock" or both
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+run_timeout=$(( smoke ? 60 : 300 ))   # seconds per client run before it is killed
+log() { printf '== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- what is missing, installed
+have() { command -v "$1" >/dev/null 2>&1; }
+pkg_ok() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+if [ "$install" = 1 ]; then
+  pkgs=()
+  for p in build-essential cmake ccache ca-certificates libssl-dev libboost1.81-dev \
+           libboost-json1.81-dev libboost-url1.81-dev libbenchmark-dev curl openssl wrk; do
+    pkg_ok "$p" || pkgs+=("$p")
+  done
+  have nginx || pkgs+=(nginx-light)
+  have node || pkgs+=(nodejs)
+  have npm || pkgs+=(npm)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    log "installing: ${pkgs[*]}"
+    sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    # Installing nginx must not start the system's nginx on port 80: a policy-rc.d that refuses
+    # service starts for the duration of the install (only when the machine has none).
+    policy=/usr/sbin/policy-rc.d added_policy=0
+    if [ ! -e $policy ]; then
+      printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee $policy >/dev/null
+      "${sudo_cmd[@]}" chmod +x $policy; added_policy=1
+    fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+      --no-install-recommends "${pkgs[@]}" >/dev/null
+    [ $added_policy = 1 ] && "${sudo_cmd[@]}" rm -f $policy
+  fi
+fi
+sdk_version=$(node -p "require('$BENCH/node/package.json').dependencies.openai")
+if [ "$(node -p "try{require('$BENCH/node/node_modules/openai/package.json').version}catch{''}")" != "$sdk_version" ]; then
+  log "npm ci (openai@$sdk_version) in bench/node"
+  (cd "$BENCH/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# ---------------------------------------------------------------- build (Release, own dir)
+if [ -z "$bin" ]; then
+  build=${BENCH_BUILD_DIR:-$ROOT/build-bench}
+  if grep -Eq '^[[:space:]]*add_subdirectory\((bench|\$\{?[A-Za-z_]*\}?/?bench)\)' "$ROOT/CMakeLists.txt"; then
+    src=$ROOT
+  else  # bench/ not yet part of the top-level build: configure it on its own
+    src=$BENCH build=$build/standalone
+  fi
+  log "building in ${build#$ROOT/} (Release)"
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  jobs=${JOBS:-$(nproc)}
+  cmake --build "$build" -j"$jobs" --target openai-bench bench-runner openai-mock >/dev/null
+  # Optional peers: a failure here drops their rows, not the run.
+  cmake --build "$build" -j"$jobs" --target openai >/dev/null 2>&1 || log "openai CLI did not build"
+  cmake --build "$build" -j"$jobs" --target micro_bench >/dev/null 2>&1 || log "micro_bench not built"
+  bin=$build/bin
+fi
+
+# ---------------------------------------------------------------- temp dir, servers
+TMP=$(mktemp -d /tmp/openai-bench.XXXXXX)
+server_pids=()
+cleanup() {
+  for p in "${server_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${server_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 40000 ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+log "certificates (ECDSA P-256 CA and a server certificate for 127.0.0.1)"
+(
+  cd "$TMP"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout ca.key -out ca.pem -subj "/CN=openai-asio bench CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+    -out server.csr -subj "/CN=127.0.0.1"
+  printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+    "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" > server.ext
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile server.ext -out server.pem
+) >/dev/null 2>&1
+
+nginx_port=$(free_port) status_port=$(free_port)
+body=$(tr -d '\n' < "$BENCH/completion.json")
+mkdir -p "$TMP/nginx"
+cat > "$TMP/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/body;
+  proxy_temp_path $TMP/nginx/proxy;
+  fastcgi_temp_path $TMP/nginx/fastcgi;
+  scgi_temp_path $TMP/nginx/scgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi;
+  keepalive_timeout 120s;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    ssl_certificate $TMP/server.pem;
+    ssl_certificate_key $TMP/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:bench:1m;
+    location ~ ^/v1/chat/completions/ {
+      default_type application/json;
+      add_header x-request-id req_bench always;
+      return 200 '$body';
+    }
+    location / { return 404; }
+  }
+  server {
+    listen 127.0.0.1:$status_port;
+    location = /status { stub_status; }
+  }
+}
+EOF
+nginx -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>>"$TMP/nginx-error.log" &
+server_pids+=($!)
+
+mock_args=(--seed 1000 --api-key sk-bench --no-http --ca-out "$TMP/mock-ca.pem"
+           --port-file "$TMP/mock.port" --threads 1)
+"$bin/openai-mock" "${mock_args[@]}" >"$TMP/mock.log" 2>&1 &
+server_pids+=($!)
+
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$status_port/status" >/dev/null 2>&1 && [ -s "$TMP/mock.port" ] && break
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$status_port/status" >/dev/null || { cat "$TMP/nginx-error.log" >&2; exit 1; }
+[ -s "$TMP/mock.port" ] || { cat "$TMP/mock.log" >&2; exit 1; }
+mock_port=$(cut -d' ' -f1 "$TMP/mock.port")
+log "nginx on https://127.0.0.1:$nginx_port, openai-mock on https://127.0.0.1:$mock_port"
+
+# The fixed body really is what nginx answers, to a POST.
+check=$(curl -fs --cacert "$TMP/ca.pem" -X POST -H 'Content-Type: application/json' \
+  -d '{"metadata":{"a":"b"}}' "https://127.0.0.1:$nginx_port/v1/chat/completions/chatcmpl-x")
+[ "$check" = "$body" ] || { echo "run.sh: nginx does not answer the fixed completion" >&2; exit 1; }
+
+server_url() { case $1 in nginx) echo "https://127.0.0.1:$nginx_port" ;; mock) echo "https://127.0.0.1:$mock_port" ;; esac; }
+server_ca() { case $1 in nginx) echo "$TMP/ca.pem" ;; mock) echo "$TMP/mock-ca.pem" ;; esac; }
+# TLS connections the server has accepted so far (each query adds one of its own, subtracted).
+accepted() {
+  case $1 in
+    nginx) curl -fs "http://127.0.0.1:$status_port/status" | awk 'NR==3{print $1}' ;;
+    mock) curl -fs --cacert "$TMP/mock-ca.pem" "https://127.0.0.1:$mock_port/__mock/stats" |
+            grep -o '"tls_handshakes":[0-9]*' | cut -d: -f2 ;;
+  esac
+}
+
+# ---------------------------------------------------------------- peers
+clients=(openai-bench)
+notes=()
+update_many=0
+if [ -x "$bin/openai" ] && "$bin/openai" chat:completions update-many --help >"$TMP/um-help" 2>&1 &&
+   ! grep -q "not yet available" "$TMP/um-help"; then
+  update_many=1; clients+=(update-many)
+else
+  notes+=("\`openai chat:completions update-many\` is not available in this build: row skipped.")
+fi
+clients+=(node-sdk curl wrk)
+if [ -n "$only" ]; then
+  kept=()
+  for c in "${clients[@]}"; do [[ " $only " == *" $c "* ]] && kept+=("$c"); done
+  clients=("${kept[@]}")
+fi
+
+id_of() { printf 'chatcmpl-mock-%06d' $(( $1 % 1000 + 1 )); }
+update_body='{"metadata":{"bench":"run","i":"0"}}'
+
+# curl: one config of N transfers; --parallel reuses up to --parallel-max connections.
+write_curl_config() {  # server
+  local f=$TMP/curl-$1.cfg url
+  url=$(server_url "$1")/v1/chat/completions/
+  {
+    printf 'silent\nshow-error\nparallel\nparallel-max = %s\nhttp1.1\n' "$C"
+    printf 'cacert = "%s"\n' "$(server_ca "$1")"
+    printf 'request = "POST"\ndata = "%s"\n' "${update_body//\"/\\\"}"
+    printf 'header = "Content-Type: application/json"\nheader = "Authorization: Bearer sk-bench"\n'
+    printf 'write-out = "%%{http_code} %%{time_total}\\n"\n'
+    for ((i = 0; i < N; i++)); do
+      printf 'url = "%s%s"\noutput = "/dev/null"\n' "$url" "$(id_of $i)"
+    done
+  } > "$f"
+}
+write_update_many_input() {
+  local f=$TMP/update-many.jsonl
+  for ((i = 0; i < N; i++)); do
+    printf '{"completion_id":"%s","metadata":{"bench":"run","i":"%d"}}\n' "$(id_of $i)" "$i"
+  done > "$f"
+}
+write_curl_config nginx; write_curl_config mock
+[ $update_many = 1 ] && write_update_many_input
+
+results=$TMP/results.jsonl
+: > "$results"
+
+# One client run: bench-runner measures the process; the result line joins the tool's own
+# report (when it prints one) with the measurement and the server's connection count.
+run_one() {  # server client c round
+  local server=$1 client=$2 c=$3 round=$4 url ca before after tool_json measured rc=0
+  url=$(server_url "$server") ca=$(server_ca "$server")
+  local cmd=()
+  case $client in
+    openai-bench) cmd=("$bin/openai-bench" --n "$N" --c "$c" --base-url "$url/v1"
+                       --api-key sk-bench --ca-file "$ca") ;;
+    update-many) cmd=("$bin/openai" chat:completions update-many --input "$TMP/update-many.jsonl"
+                      --base-url "$url/v1" --api-key sk-bench --ca-file "$ca" --max-retries 0)
+                 grep -q -- '--concurrency' "$TMP/um-help" && cmd+=(--concurrency "$c") ;;
+    node-sdk) cmd=(env "NODE_EXTRA_CA_CERTS=$ca" node "$BENCH/node/bench.mjs" --n "$N" --c "$c"
+                   --base-url "$url/v1" --api-key sk-bench) ;;
+    curl) cmd=(curl --config "$TMP/curl-$server.cfg") ;;
+    wrk) cmd=(env "BENCH_PATH_PREFIX=/v1/chat/completions/" OPENAI_API_KEY=sk-bench
+              wrk -t 2 -c "$c" -d "${wrk_seconds}s" -s "$BENCH/wrk/update.lua" "$url") ;;
+  esac
+  before=$(accepted "$server")
+  "$bin/bench-runner" --out "$TMP/measured.json" --timeout "$run_timeout" -- "${cmd[@]}" \
+    >"$TMP/stdout" 2>"$TMP/stderr" || rc=$?
+  after=$(accepted "$server")
+  measured=$(cat "$TMP/measured.json")
+  case $client in
+    openai-bench|node-sdk|wrk) tool_json=$(grep -m1 '^{' "$TMP/stdout" || echo null) ;;
+    curl) tool_json=$(awk -v n="$N" '{ if ($1 != 200) e++; print $2 * 1e6 | "sort -n > '"$TMP"'/curl-lat" }
+                        END { close("sort -n > '"$TMP"'/curl-lat");
+                              while ((getline l < "'"$TMP"'/curl-lat") > 0) a[++k] = l;
+                              if (k == 0) { printf "{\"errors\":%d}", n; exit }
+                              printf "{\"errors\":%d,\"p50_us\":%d,\"p99_us\":%d}", e + n - k,
+                                     a[int(0.5*(k-1)+1.5)], a[int(0.99*(k-1)+1.5)] }' "$TMP/stdout") ;;
+    *) tool_json=null ;;
+  esac
+  [ "$rc" = 0 ] || { log "$client on $server (c=$c) exited $rc: $(head -c 300 "$TMP/stderr")"; }
+  printf '{"server":"%s","client":"%s","c":%s,"n":%s,"round":%s,"exit":%s,"connections":%s,"tool":%s,"run":%s}\n' \
+    "$server" "$client" "$c" "$N" "$round" "$rc" "$(( after - before - 1 ))" "$tool_json" \
+    "$measured" >> "$results"
+}
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+log "N=$N C=$C rounds=$rounds clients: ${clients[*]}"
+for ((r = 1; r <= rounds; r++)); do
+  # Alternate the order from round to round so no client always runs first (or last).
+  order=("${clients[@]}")
+  (( r % 2 == 0 )) && order=($(printf '%s\n' "${clients[@]}" | tac))
+  for server in "${servers[@]}"; do
+    for client in "${order[@]}"; do
+      log "round $r/$rounds: $client -> $server"
+      run_one "$server" "$client" "$C" "$r"
+    done
+  done
+  for c in ${scaling[@]+"${scaling[@]}"}; do
+    [ "$c" = "$C" ] && continue  # the C=$C row comes from the comparison above
+    log "round $r/$rounds: openai-bench -> nginx, C=$c"
+    run_one nginx openai-bench "$c" "$r"
+  done
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+micro=null
+if [ -x "$bin/micro_bench" ]; then
+  log "micro_bench"
+  min_time=$([ $smoke = 1 ] && echo 0.01 || echo 0.3)
+  "$bin/micro_bench" --benchmark_min_time="$min_time" --benchmark_format=json \
+    >"$TMP/micro.json" 2>/dev/null && micro=$TMP/micro.json
+fi
+
+# ---------------------------------------------------------------- report
+mem_kib=$(awk '/^MemTotal/{print $2}' /proc/meminfo)
+export BENCH_META
+BENCH_META=$(node -e '
+  const [date, nproc, cpu, memKib, kernel, ...rest] = process.argv.slice(1);
+  const [gxx, boost, openssl, nginx, node, sdk, curl, wrk, commit, loadStart, loadEnd,
+         n, c, rounds, smoke, notes] = rest;
+  console.log(JSON.stringify({date, nproc: +nproc, cpu, mem_gib: (memKib / 1048576).toFixed(1),
+    kernel, versions: {gxx, boost, openssl, nginx, node, sdk, curl, wrk}, commit,
+    load: {start: loadStart, end: loadEnd}, n: +n, c: +c, rounds: +rounds, smoke: smoke === "1",
+    notes: notes ? notes.split("\n") : []}));' \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" \
+  "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)" "$mem_kib" "$(uname -r)" \
+  "$(g++ -dumpfullversion 2>/dev/null || echo ?)" "1.81" "$(openssl version | cut -d' ' -f2)" \
+  "$(nginx -v 2>&1 | sed 's|.*nginx/||')" "$(node -v)" "$sdk_version" \
+  "$(curl --version | head -1 | cut -d' ' -f2)" "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)" \
+  "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)" "$load_start" "$load_end" \
+  "$N" "$C" "$rounds" "$smoke" "$(printf '%s\n' "${notes[@]}")")
+mkdir -p "$out"
+node "$BENCH/report.mjs" "$results" "$micro" "$out"

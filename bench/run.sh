@@ -23,7 +23,7 @@ smoke=0 rounds=3 N=20000 C=64 wrk_seconds=5 install=1 bin="" out=$BENCH/results
 scaling=(1 8 64 256) only="" servers=(nginx mock)
 while [ $# -gt 0 ]; do
   case $1 in
-    --smoke) smoke=1 rounds=1 N=200 wrk_seconds=1 ;;
+    --smoke) smoke=1 rounds=1 N=200 wrk_seconds=1 out=$BENCH/results/smoke ;;  # git-ignored
     --rounds) rounds=$2; shift ;;
     --n) N=$2; shift ;;
     --c) C=$2; shift ;;
@@ -78,14 +78,19 @@ fi
 
 # ---------------------------------------------------------------- build (Release, own dir)
 if [ -z "$bin" ]; then
-  build=${BENCH_BUILD_DIR:-$ROOT/build-bench}
-  if grep -Eq '^[[:space:]]*add_subdirectory\((bench|\$\{?[A-Za-z_]*\}?/?bench)\)' "$ROOT/CMakeLists.txt"; then
+  build=${BENCH_BUILD_DIR:-$ROOT/build-bench} build_type=Release
+  if grep -Eq '^[[:space:]]*add_subdirectory\(bench\)' "$ROOT/CMakeLists.txt"; then
     src=$ROOT
+    # The smoke run reuses the tree scripts/test.sh has built (CI builds it first), so that it
+    # only compiles the three bench programs; its timings are not comparable anyway.
+    if [ $smoke = 1 ] && [ -z "${BENCH_BUILD_DIR:-}" ] && [ -f "$ROOT/build/CMakeCache.txt" ]; then
+      build=$ROOT/build build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+    fi
   else  # bench/ not yet part of the top-level build: configure it on its own
     src=$BENCH build=$build/standalone
   fi
-  log "building in ${build#$ROOT/} (Release)"
-  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  log "building in ${build#$ROOT/} (${build_type:-default})"
+  cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
   jobs=${JOBS:-$(nproc)}
   cmake --build "$build" -j"$jobs" --target openai-bench bench-runner openai-mock >/dev/null
   # Optional peers: a failure here drops their rows, not the run.
@@ -326,7 +331,7 @@ BENCH_META=$(node -e '
   "$(g++ -dumpfullversion 2>/dev/null || echo ?)" "1.81" "$(openssl version | cut -d' ' -f2)" \
   "$(nginx -v 2>&1 | sed 's|.*nginx/||')" "$(node -v)" "$sdk_version" \
   "$(curl --version | head -1 | cut -d' ' -f2)" "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)" \
-  "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)" "$load_start" "$load_end" \
+  "${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)}" "$load_start" "$load_end" \
   "$N" "$C" "$rounds" "$smoke" "$(printf '%s\n' "${notes[@]}")")
 mkdir -p "$out"
 node "$BENCH/report.mjs" "$results" "$micro" "$out"

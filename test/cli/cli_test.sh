@@ -144,8 +144,8 @@ group_commands() {
   check "--debug logs request and response lines, key redacted" \
     '[[ $rc == 0 ]] && has_err "openai: debug: request GET https://127.0.0.1:$https_port/v1/chat/completions/chatcmpl-mock-000001" && has_err "openai: debug: response" && has_err "request-id: req_" && has_err "[redacted]" && no_key_anywhere'
 
-  run "$openai" chat:completions update-many --input -
-  check "update-many is a clear usage error for now" '[[ $rc == 2 ]] && has_err "not yet available"'
+  run "$openai" chat:completions update-many
+  check "update-many without --input is a usage error" '[[ $rc == 2 ]] && has_err "missing --input"'
   unset OPENAI_API_KEY OPENAI_BASE_URL
 }
 

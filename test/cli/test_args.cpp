@@ -172,10 +172,49 @@ BOOST_AUTO_TEST_CASE(help_skips_the_requirements_at_every_level) {
   BOOST_TEST(parse({"--version"}).version);
 }
 
-BOOST_AUTO_TEST_CASE(keeps_update_many_flags_for_the_batch_command) {
-  const invocation inv = parse({"chat:completions", "update-many", "--input=-", "--resume"});
+BOOST_AUTO_TEST_CASE(parses_every_update_many_flag) {
+  const invocation inv =
+      parse({"chat:completions", "update-many", "--input=in.jsonl", "--output", "out.jsonl",
+             "--concurrency", "8", "--max-rps", "2.5", "--set", "a=1", "--set=b=x=y", "--resume",
+             "--no-progress", "--api-key", "k"});
   BOOST_TEST((inv.cmd == command::update_many));
-  BOOST_TEST(inv.extra.size() == 2u);
+  BOOST_TEST(inv.input == "in.jsonl");
+  BOOST_TEST(inv.output == "out.jsonl");
+  BOOST_TEST(*inv.concurrency == 8u);
+  BOOST_TEST(*inv.max_rps == 2.5);
+  BOOST_TEST((inv.set_pairs == std::vector<std::string>{"a=1", "b=x=y"}));
+  BOOST_TEST(inv.resume);
+  BOOST_TEST(!*inv.progress);
+  BOOST_TEST(
+      parse({"chat:completions", "update-many", "--input", "-", "--progress", "--api-key", "k"})
+          .progress.value());
+  BOOST_TEST(!parse({"chat:completions", "update-many", "--input", "-", "--api-key", "k"})
+                  .progress.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(rejects_update_many_without_what_it_needs) {
+  const std::vector<std::string> base{"chat:completions", "update-many", "--api-key", "k"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> v = base;
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  BOOST_TEST(rejects(with({}), "missing --input"));
+  BOOST_TEST(rejects(with({"--input", "-", "--resume"}), "--resume needs --output FILE"));
+  BOOST_TEST(rejects(with({"--input", "-", "--resume", "--output", "-"}), "--resume needs"));
+  BOOST_TEST(rejects(with({"--input", "a", "--output", "a"}), "same file"));
+  BOOST_TEST(rejects(with({"--input", "-", "--concurrency", "0"}), "--concurrency"));
+  BOOST_TEST(rejects(with({"--input", "-", "--concurrency", "1025"}), "--concurrency"));
+  BOOST_TEST(rejects(with({"--input", "-", "--max-rps", "0"}), "--max-rps"));
+  BOOST_TEST(rejects(with({"--input", "-", "--max-rps", "fast"}), "--max-rps"));
+  BOOST_TEST(rejects(with({"--input", "-", "--set", "novalue"}), "KEY=VALUE"));
+  BOOST_TEST(rejects(with({"--input", "-", "--set", "=v"}), "KEY=VALUE"));
+  BOOST_TEST(rejects(with({"--input", "-", "--progress", "--no-progress"}), "contradict"));
+  BOOST_TEST(rejects(with({"--input", "-", "--frobnicate"}), "unknown option --frobnicate"));
+  BOOST_TEST(rejects(with({"--input", "-", "stray"}), "takes no argument"));
+  BOOST_TEST(rejects(
+      {"chat:completions", "update", "x", "--metadata", "{}", "--input", "-", "--api-key", "k"},
+      "does not apply"));
 }
 
 BOOST_AUTO_TEST_CASE(never_puts_the_api_key_in_a_message) {

@@ -55,6 +55,31 @@ const std::vector<flag_spec>& flag_specs() {
       {"after", "ID", "start after this item id", list_commands},
       {"order", "ORDER", "asc | desc (by creation time)", list_commands},
       {"model", "MODEL", "only completions of this model", {list}},
+      {"input",
+       "FILE",
+       "JSON Lines, one update per line: {\"completion_id\": ID, \"metadata\": {...}} or a "
+       "completion as 'list --format jsonl' prints it; - reads standard input",
+       {update_many}},
+      {"output",
+       "FILE",
+       "where the result records go, one JSON line per input line (default -: standard output)",
+       {update_many}},
+      {"concurrency", "N", "most updates in flight at once, 1..1024 (default 64)", {update_many}},
+      {"max-rps", "R", "at most R requests per second (default: no cap)", {update_many}},
+      {"set",
+       "KEY=VALUE",
+       "merge this pair into every line's metadata, replacing the line's value (repeatable)",
+       {update_many},
+       true},
+      {"resume",
+       "",
+       "with --output FILE: skip the lines FILE records as ok and append the new records",
+       {update_many}},
+      {"progress",
+       "",
+       "show the progress bar on stderr even when it is not a terminal",
+       {update_many}},
+      {"no-progress", "", "never show the progress bar", {update_many}},
   };
   return specs;
 }
@@ -151,6 +176,19 @@ std::chrono::milliseconds parse_seconds(const std::string& text) {
   return std::chrono::milliseconds(std::max(1LL, ms));
 }
 
+double parse_rate(const std::string& text) {
+  auto fail = [&]() -> double {
+    throw usage_error("--max-rps needs a number of requests per second greater than 0, not '" +
+                      text + "'");
+  };
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return fail();
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 1e9) return fail();
+  return v;
+}
+
 command resolve(const std::vector<std::string>& words, std::size_t& used) {
   used = 0;
   if (words.empty()) return none;
@@ -245,13 +283,7 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
   std::set<std::string> seen;
   for (const raw_flag& f : flags) {
     const flag_spec* spec = find_flag(f.name, inv.cmd);
-    if (!spec) {
-      if (inv.cmd == update_many) {  // its flags arrive with the batch issue
-        inv.extra.emplace_back(f.name, f.value);
-        continue;
-      }
-      throw usage_error("unknown option --" + f.name);
-    }
+    if (!spec) throw usage_error("unknown option --" + f.name);
     if (!flag_applies(*spec, inv.cmd)) {
       if (inv.help) continue;
       const std::string_view where = command_name(inv.cmd);
@@ -314,6 +346,27 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     } else if (n == "model") {
       if (v.empty()) throw usage_error("--model is empty");
       inv.model = v;
+    } else if (n == "input") {
+      if (v.empty()) throw usage_error("--input is empty (use - for standard input)");
+      inv.input = v;
+    } else if (n == "output") {
+      if (v.empty()) throw usage_error("--output is empty (use - for standard output)");
+      inv.output = v;
+    } else if (n == "concurrency") {
+      inv.concurrency = static_cast<std::size_t>(parse_count(n, v, 1, 1024));
+    } else if (n == "max-rps") {
+      inv.max_rps = parse_rate(v);
+    } else if (n == "set") {
+      if (v.find('=') == std::string::npos || v.front() == '=')
+        throw usage_error("--set needs KEY=VALUE, not '" + v + "'");
+      inv.set_pairs.push_back(v);
+    } else if (n == "resume") {
+      inv.resume = true;
+    } else if (n == "progress" || n == "no-progress") {
+      const bool on = n == "progress";
+      if (inv.progress && *inv.progress != on)
+        throw usage_error("--progress and --no-progress contradict each other");
+      inv.progress = on;
     }
   }
 
@@ -321,10 +374,10 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
   if (!positionals.empty()) {
     if (inv.cmd == none || inv.cmd == completions || inv.cmd == messages)
       throw usage_error("unexpected argument '" + positionals[0] + "'");
-    if (!takes_id(inv.cmd) && inv.cmd != update_many)
+    if (!takes_id(inv.cmd))
       throw usage_error("'" + std::string(command_name(inv.cmd)) + "' takes no argument, got '" +
                         positionals[0] + "'");
-    if (takes_id(inv.cmd)) {
+    {
       if (positionals.size() > 1) throw usage_error("unexpected argument '" + positionals[1] + "'");
       if (positionals[0].empty()) throw usage_error("the completion id is empty");
       if (!inv.completion_id.empty() && inv.completion_id != positionals[0])
@@ -349,7 +402,12 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     case messages:
       throw usage_error("missing command");
     case update_many:
-      return inv;  // reported as not yet available by the command layer
+      if (inv.input.empty()) throw usage_error("missing --input FILE (or - for standard input)");
+      if (inv.resume && (inv.output.empty() || inv.output == "-"))
+        throw usage_error("--resume needs --output FILE: the records of the earlier run");
+      if (inv.input != "-" && inv.input == inv.output)
+        throw usage_error("--input and --output name the same file");
+      break;
     case update:
       if (inv.completion_id.empty())
         throw usage_error("missing completion id: --completion-id ID or an argument");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -25,8 +26,8 @@ enum class command {
   update,
   retrieve,
   list,
-  remove,       // `delete`
-  update_many,  // comes with the batch issue
+  remove,  // `delete`
+  update_many,
   messages_list,
 };
 
@@ -60,9 +61,15 @@ struct invocation {
   std::optional<std::string> after;
   std::optional<std::string> order;  // asc | desc
   std::optional<std::string> model;
-  // Flags seen on the command line, in order (names without dashes), for commands that take
-  // more than this parser knows (update-many's own flags arrive here unparsed).
-  std::vector<std::pair<std::string, std::string>> extra;
+
+  // update-many
+  std::string input;   // --input FILE, or "-" for standard input
+  std::string output;  // --output FILE or "-"; empty: standard output
+  std::optional<std::size_t> concurrency;
+  std::optional<double> max_rps;       // requests per second, > 0
+  std::vector<std::string> set_pairs;  // every --set KEY=VALUE, unparsed, in order
+  bool resume = false;
+  std::optional<bool> progress;  // --progress / --no-progress; unset: stderr is a TTY
 };
 
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;

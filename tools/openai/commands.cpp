@@ -8,6 +8,7 @@
 #include <openai/client.hpp>
 #include <ostream>
 
+#include "batch_command.hpp"
 #include "metadata_syntax.hpp"
 #include "output.hpp"
 
@@ -88,11 +89,13 @@ std::optional<int> page_size(const invocation& inv) {
 }
 
 asio::awaitable<int> update(session& s, openai::metadata md) {
-  const std::string body = json::serialize(json::object{{"metadata", [&] {
-                                                           json::object o;
-                                                           for (const auto& [k, v] : md) o[k] = v;
-                                                           return o;
-                                                         }()}});
+  json::value sent = nullptr;  // {"metadata": null} for `--metadata null`
+  if (!md.is_null()) {
+    json::object o;
+    for (const auto& [k, v] : md) o[k] = v;
+    sent = std::move(o);
+  }
+  const std::string body = json::serialize(json::object{{"metadata", std::move(sent)}});
   openai::chat_completion c = co_await traced(s, "POST", s.url(id_path(s)), body, [&] {
     return s.client.update_completion(s.inv.completion_id, md);
   });
@@ -201,7 +204,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     return exit_usage;
   };
   if (inv.cmd == command::update_many)
-    return usage("'chat:completions update-many' is not yet available in this build");
+    return run_update_many(inv, client_options_of(inv.global), out, err);
 
   // Everything that can be checked without the network is checked before the client exists.
   openai::metadata update_md;
@@ -210,9 +213,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     if (inv.cmd == command::update) {
       std::optional<openai::metadata> md =
           parse_metadata_argument(*inv.metadata_text, read_file_or_stdin);
-      // TODO(library): `null` should send {"metadata": null}; update_completion always sends an
-      // object, and an empty object clears the metadata just the same.
-      if (md) update_md = std::move(*md);
+      update_md = md ? std::move(*md) : openai::metadata::null_value();
     }
     for (const std::string& f : inv.metadata_filters)
       for (auto& [k, v] : parse_metadata_filter(f, read_file_or_stdin)) {

@@ -24,8 +24,10 @@ const command_info commands[] = {
      "Print stored chat completions, one per line, following pages."},
     {remove, "openai chat:completions delete [ID] --completion-id ID",
      "Delete a stored chat completion; prints the chat.completion.deleted status."},
-    {update_many, "openai chat:completions update-many --input FILE|-",
-     "Update the metadata of many stored completions (not yet available)."},
+    {update_many,
+     "openai chat:completions update-many --input FILE|- [--output FILE|-] [--concurrency N] "
+     "[--max-rps R] [--set KEY=VALUE ...] [--resume] [--progress|--no-progress]",
+     "Update the metadata of many stored completions, one JSON line each; one record per line."},
     {messages_list, "openai chat:completions:messages list [ID] --completion-id ID",
      "Print the stored messages of a chat completion, one per line, following pages."},
 };
@@ -95,10 +97,8 @@ std::string help_text(command cmd) {
   }
   const command_info* i = info(cmd);
   out += "usage: " + std::string(i->usage) + " [flags]\n\n" + std::string(i->summary) + "\n";
-  if (cmd != update_many) {
-    out += "\nFlags:\n";
-    append_flags(out, cmd, false);
-  }
+  out += "\nFlags:\n";
+  append_flags(out, cmd, false);
   out += "\nGlobal flags:\n";
   append_flags(out, cmd, true);
   if (cmd == update)
@@ -109,6 +109,27 @@ std::string help_text(command cmd) {
         "pairs, keys up to 64 characters,\nvalues up to 512.\n";
   if (cmd == list || cmd == messages_list)
     out += "\nOutput: one JSON object per line (JSON Lines), whatever --format says.\n";
+  if (cmd == update_many) {
+    out +=
+        "\nInput: JSON Lines, one update per line: {\"completion_id\": \"...\", \"metadata\": "
+        "{...}}, or a\ncompletion as 'openai chat:completions list --format jsonl' prints it "
+        "(id, metadata).\nBlank lines are skipped. --set pairs are merged into each line's "
+        "metadata:\n  openai chat:completions list --model gpt-4o --format jsonl |\n"
+        "    openai chat:completions update-many --input - --set reviewed=yes\n"
+        "\nOutput: one JSON line per non-blank input line, written as each finishes:\n"
+        "  {\"line\":1,\"completion_id\":\"...\",\"ok\":true,\"status\":200,\"attempts\":1,"
+        "\"request_id\":\"...\"}\n"
+        "  {\"line\":2,\"completion_id\":\"...\",\"ok\":false,\"attempts\":3,\"error\":{\"kind\":"
+        "\"api\",\"status\":404,...}}\n"
+        "Error kinds: input (the line is not an update; never sent), validation (never sent), "
+        "api,\nnetwork, timeout. A summary goes to stderr at the end, and a progress bar while "
+        "it runs\nwhen stderr is a terminal. SIGINT/SIGTERM: no new lines start, those in "
+        "flight finish\n(10 s at most), exit status 130; --resume then finishes the job.\n";
+    out +=
+        "\nExit status: 0 every line succeeded, 1 any line failed, 2 usage error (nothing "
+        "sent),\n130 interrupted.\n";
+    return out;
+  }
   out += footer;
   return out;
 }

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# `openai chat:completions update-many` against the openai-mock executable, one group per run:
+#   batch_test.sh OPENAI OPENAI_MOCK GROUP
+# Groups: exit_status, signals, pipeline (small and quick); faults (a 20,000-line batch against
+# a 5 % fault rate), resume (SIGKILL midway, then --resume), memory (peak RSS of 200,000 lines
+# against 20,000). Needs bash, awk and curl.
+set -u
+
+command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
+command -v awk >/dev/null || { echo "SKIPPED: awk is not installed"; exit 77; }
+
+openai=$1
+mock=$2
+group=$3
+key='sk-batch-test-key'
+work=$(mktemp -d)
+mock_pid=
+bg_pid=
+failures=0
+cases=0
+
+cleanup() {
+  if [[ -n $bg_pid ]]; then kill -9 "$bg_pid" 2>/dev/null; wait "$bg_pid" 2>/dev/null; fi
+  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_mock SEED [FLAGS...]: runs openai-mock; sets https_url, http_url, stats_url.
+start_mock() {
+  local seed=$1
+  shift
+  if [[ -n $mock_pid ]]; then kill "$mock_pid"; wait "$mock_pid" 2>/dev/null; fi
+  rm -f "$work/ports" "$work/ca.pem"
+  "$mock" --seed "$seed" --api-key "$key" --ca-out "$work/ca.pem" --port-file "$work/ports" "$@" \
+    2>"$work/mock.log" &
+  mock_pid=$!
+  for _ in $(seq 200); do [[ -s $work/ports ]] && break; sleep 0.05; done
+  [[ -s $work/ports ]] || { echo "openai-mock did not start"; cat "$work/mock.log"; exit 1; }
+  read -r https_port http_port <"$work/ports"
+  https_url="https://127.0.0.1:$https_port/v1"
+  http_url="http://127.0.0.1:$http_port/v1"
+}
+
+mock_stat() {
+  curl -s "http://127.0.0.1:$http_port/__mock/stats" | grep -o "\"$1\":[0-9]*" | head -1 |
+    cut -d: -f2
+}
+# API requests that reached the update handler: every request minus the injected faults.
+mock_applied() { echo $(($(mock_stat requests) - $(mock_stat faults_injected))); }
+mock_metadata() { curl -s "http://127.0.0.1:$http_port/__mock/metadata/$1"; }
+
+# mock_state FIRST LAST FILE: "ID METADATA" per line for chatcmpl-mock-FIRST..LAST, through
+# one curl process (one keep-alive connection), so 20,000 ids take a second or two.
+mock_state() {
+  awk -v a="$1" -v b="$2" -v u="http://127.0.0.1:$http_port/__mock/metadata/" \
+    'BEGIN { for (i = a; i <= b; i++) printf "url = \"%schatcmpl-mock-%06d\"\n", u, i }' \
+    >"$work/curl.cfg"
+  curl -s -K "$work/curl.cfg" -w '\n' |
+    awk -v a="$1" '{ printf "chatcmpl-mock-%06d %s\n", a + NR - 1, $0 }' >"$3"
+}
+
+run() {
+  "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  out=$(cat "$work/out")
+  err=$(cat "$work/err")
+}
+
+fail() {
+  echo "  FAIL: $*"
+  echo "    exit status: ${rc:-}"
+  echo "    stdout: $(head -c 800 <<<"${out:-}")"
+  echo "    stderr: $(tail -c 800 <<<"${err:-}")"
+  failures=$((failures + 1))
+}
+
+check() {
+  local name=$1
+  shift
+  cases=$((cases + 1))
+  if eval "$*"; then echo "  ok: $name"; else fail "$name: $*"; fi
+}
+
+has_out() { grep -qF -- "$1" <<<"$out"; }
+has_err() { grep -qF -- "$1" <<<"$err"; }
+lines_in() { [[ -s $1 ]] && wc -l <"$1" || echo 0; }
+no_key_anywhere() { ! grep -qF -- "$key" "$work/out" "$work/err"; }
+
+# The record fields a check needs, one "LINE OK KIND ATTEMPTS" per record.
+fields() {
+  awk '{
+    line = ""; ok = ""; kind = "-"; att = ""
+    if (match($0, /"line":[0-9]+/)) line = substr($0, RSTART + 7, RLENGTH - 7)
+    if (match($0, /"ok":(true|false)/)) ok = substr($0, RSTART + 5, RLENGTH - 5)
+    if (match($0, /"kind":"[a-z]+"/)) kind = substr($0, RSTART + 8, RLENGTH - 9)
+    if (match($0, /"attempts":[0-9]+/)) att = substr($0, RSTART + 11, RLENGTH - 11)
+    print line, ok, kind, att
+  }' "$1"
+}
+
+# gen_batch N FILE EXPECTED: N non-blank lines (plus a few blank ones) for completions
+# chatcmpl-mock-000001..N, to be sent with --set run=b7. Every 1000th line is invalid, cycling
+# through bad JSON, no id, 17 pairs, 16 pairs (17 with --set), a 65-character key and a
+# non-string value; every 7th valid line is a completion object as `list --format jsonl` prints
+# it. EXPECTED gets "PHYSICAL_LINE KIND" for every non-blank line (ok for valid lines), and
+# EXPECTED.md "ID METADATA" as the mock must hold it afterwards.
+gen_batch() {
+  awk -v n="$1" -v file="$2" -v expf="$3" 'BEGIN {
+    long = ""; for (k = 0; k < 65; k++) long = long "k"
+    sixteen = ""; for (k = 1; k <= 16; k++) sixteen = sixteen (k > 1 ? "," : "") "\"p" k "\":\"v\""
+    phys = 0
+    for (i = 1; i <= n; i++) {
+      if (i % 5000 == 2500) { print "" > file; print "   " > file; phys += 2 }
+      phys++
+      id = sprintf("chatcmpl-mock-%06d", i)
+      if (i % 1000 == 0) {
+        v = (i / 1000) % 6
+        if (v == 0) { line = "{\"completion_id\": \"" id "\", \"metadata\": {\"a\": "; kind = "input" }
+        if (v == 1) { line = "{\"metadata\": {\"a\": \"b\"}}"; kind = "input" }
+        if (v == 2) { line = "{\"completion_id\":\"" id "\",\"metadata\":{" sixteen ",\"p17\":\"v\"}}"; kind = "validation" }
+        if (v == 3) { line = "{\"completion_id\":\"" id "\",\"metadata\":{" sixteen "}}"; kind = "validation" }
+        if (v == 4) { line = "{\"completion_id\":\"" id "\",\"metadata\":{\"" long "\":\"v\"}}"; kind = "validation" }
+        if (v == 5) { line = "{\"completion_id\":\"" id "\",\"metadata\":{\"n\":5}}"; kind = "validation" }
+        md = "{}"
+      } else if (i % 7 == 0) {
+        line = "{\"id\":\"" id "\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\",\"choices\":[],\"metadata\":{\"line\":\"" i "\",\"run\":\"old\"},\"temperature\":1.0}"
+        kind = "ok"; md = "{\"line\":\"" i "\",\"run\":\"b7\"}"
+      } else {
+        line = "{\"completion_id\": \"" id "\", \"metadata\": {\"line\": \"" i "\"}}"
+        kind = "ok"; md = "{\"line\":\"" i "\",\"run\":\"b7\"}"
+      }
+      print line > file
+      print phys, kind > expf
+      print id, md > (expf ".md")
+    }
+  }'
+}
+
+group_exit_status() {
+  start_mock 5 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  local before
+  printf '{"completion_id":"chatcmpl-mock-000001","metadata":{"a":"1"}}\n\n{"completion_id":"chatcmpl-mock-000002","metadata":{"a":"2"}}\n' >"$work/ok.jsonl"
+  run "$openai" chat:completions update-many --input "$work/ok.jsonl"
+  check "exit 0 when every line succeeds; records on stdout, blank line skipped" \
+    '[[ $rc == 0 && $(lines_in "$work/out") == 2 ]] && has_out "\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"status\":200,\"attempts\":1,\"request_id\":\"req_" && has_out "\"line\":3," && [[ $(mock_metadata chatcmpl-mock-000002) == "{\"a\":\"2\"}" ]]'
+  check "the summary goes to stderr" \
+    'has_err "openai: update-many: 2 lines, 2 ok, 0 failed, 0 retries" && has_err "updates/s" && no_key_anywhere'
+
+  run bash -c '"$0" chat:completions update-many --input - --output - <"$1"' "$openai" "$work/ok.jsonl"
+  check "--input - and --output - use the standard streams" '[[ $rc == 0 && $(lines_in "$work/out") == 2 ]]'
+
+  printf '{"completion_id":"chatcmpl-mock-000003","metadata":{"a":"3"}}\n{"completion_id":"nope","metadata":{"a":"x"}}\nnot json\n' >"$work/mixed.jsonl"
+  run "$openai" chat:completions update-many --input "$work/mixed.jsonl" --output "$work/rec.jsonl"
+  out=$(cat "$work/rec.jsonl")
+  check "exit 1 when a line fails; an API error record has kind, status, message, type" \
+    '[[ $rc == 1 && $(lines_in "$work/rec.jsonl") == 3 ]] && has_out "\"line\":2,\"completion_id\":\"nope\",\"ok\":false,\"attempts\":1,\"request_id\":\"req_" && has_out "\"error\":{\"kind\":\"api\",\"status\":404,\"message\":\"No chat completion found" && has_out "\"type\":\"invalid_request_error\""'
+  check "an unparseable line is an input error with its line number" \
+    'has_out "{\"line\":3,\"completion_id\":null,\"ok\":false,\"attempts\":0,\"error\":{\"kind\":\"input\",\"status\":null,\"message\":\"not valid JSON" && has_err "3 lines, 1 ok, 2 failed (api 1, input 1)"'
+
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many
+  check "exit 2 without --input" '[[ $rc == 2 ]] && has_err "missing --input"'
+  run "$openai" chat:completions update-many --input "$work/missing.jsonl"
+  check "exit 2 on an unreadable input file" '[[ $rc == 2 ]] && has_err "cannot read --input"'
+  run "$openai" chat:completions update-many --input "$work/ok.jsonl" --set "$(printf 'k%.0s' $(seq 65))=v"
+  check "exit 2 when --set itself breaks the limits" '[[ $rc == 2 && -z $out ]] && has_err "nothing sent"'
+  run "$openai" chat:completions update-many --input "$work/ok.jsonl" --resume
+  check "exit 2 for --resume without --output FILE" '[[ $rc == 2 ]] && has_err "--resume needs --output FILE"'
+  run "$openai" chat:completions update-many --input "$work/ok.jsonl" --concurrency 0
+  check "exit 2 for --concurrency 0" '[[ $rc == 2 ]]'
+  run "$openai" chat:completions update-many --input "$work/ok.jsonl" --bogus
+  check "exit 2 for an unknown flag" '[[ $rc == 2 ]] && has_err "unknown option --bogus"'
+  check "usage errors sent nothing" '[[ $(mock_stat requests) == "$before" ]]'
+
+  run "$openai" chat:completions update-many --help
+  check "--help lists every update-many flag" \
+    '[[ $rc == 0 ]] && has_out "--input FILE" && has_out "--output FILE" && has_out "--concurrency N" && has_out "--max-rps R" && has_out "--set KEY=VALUE" && has_out "--resume" && has_out "--progress" && has_out "--no-progress"'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_signals() {
+  start_mock 2000 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  awk 'BEGIN { for (i = 1; i <= 2000; i++) printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":{\"s\":\"%d\"}}\n", i, i }' >"$work/in.jsonl"
+  local sig
+  for sig in INT TERM; do
+    rm -f "$work/rec.jsonl"
+    "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" \
+      --max-rps 200 --concurrency 8 >"$work/out" 2>"$work/err" &
+    bg_pid=$!
+    sleep 1
+    kill -s "$sig" "$bg_pid"
+    wait "$bg_pid"
+    rc=$?
+    bg_pid=
+    out=$(cat "$work/rec.jsonl")
+    err=$(cat "$work/err")
+    local n
+    n=$(lines_in "$work/rec.jsonl")
+    check "SIG$sig: exit 130 after recording the lines started, not the rest" \
+      '[[ $rc == 130 && $n -gt 50 && $n -lt 1000 ]] && has_err "openai: interrupted: $n lines"'
+    check "SIG$sig: every record is a whole line and the last one ends with a newline" \
+      '[[ $(grep -c "^{\"line\":[0-9]*,.*}$" "$work/rec.jsonl") == "$n" && -z $(tail -c 1 "$work/rec.jsonl") ]]'
+    check "SIG$sig: every line recorded ok is updated in the mock" \
+      '[[ $(fields "$work/rec.jsonl" | awk "\$2 == \"true\" { print \$1 }" | while read -r l; do mock_metadata "$(printf "chatcmpl-mock-%06d" "$l")"; echo; done | grep -c "\"s\"") == "$n" ]]'
+  done
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_pipeline() {
+  start_mock 6
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$https_url
+  local ca=(--ca-file "$work/ca.pem")
+  "$openai" chat:completions update chatcmpl-mock-000004 --metadata '{keep: me}' "${ca[@]}" >/dev/null
+  run bash -c '"$0" chat:completions list --model gpt-4o --format jsonl "${@:1:2}" | "$0" chat:completions update-many --input - --set reviewed=yes "${@:1:2}"' "$openai" "${ca[@]}"
+  check "list | update-many --set tags what the filter finds and keeps existing metadata" \
+    '[[ $rc == 0 && $(lines_in "$work/out") == 3 ]] && [[ $(mock_metadata chatcmpl-mock-000004) == "{\"keep\":\"me\",\"reviewed\":\"yes\"}" ]] && [[ $(mock_metadata chatcmpl-mock-000001) == "{}" ]]'
+  run "$openai" chat:completions list --metadata reviewed=yes "${ca[@]}"
+  check "the filter finds exactly the tagged ones" '[[ $rc == 0 && $(lines_in "$work/out") == 3 ]]'
+
+  awk 'BEGIN { for (i = 1; i <= 6; i++) printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":{\"p\":\"%d\"}}\n", i, i }' >"$work/six.jsonl"
+  run "$openai" chat:completions update-many --input "$work/six.jsonl" --output "$work/rec.jsonl" --progress "${ca[@]}"
+  check "--progress draws the bar on stderr even when it is not a terminal" \
+    '[[ $rc == 0 ]] && has_err "100%  6/6" && has_err "in flight" && has_err "openai: update-many: 6 lines, 6 ok"'
+  run "$openai" chat:completions update-many --input "$work/six.jsonl" --output "$work/rec.jsonl" "${ca[@]}"
+  check "no bar when stderr is not a terminal" '[[ $rc == 0 && $(wc -l <"$work/err") == 1 ]]'
+  run "$openai" chat:completions update-many --input "$work/six.jsonl" --output "$work/rec.jsonl" --debug "${ca[@]}"
+  check "--debug logs the requests, key redacted" \
+    '[[ $rc == 0 ]] && has_err "openai: debug: " && has_err "chatcmpl-mock-000006" && no_key_anywhere'
+
+  "$openai" chat:completions update chatcmpl-mock-000005 --metadata null "${ca[@]}" >"$work/out" 2>&1
+  check "update --metadata null sends null and clears the metadata" \
+    '[[ $(mock_metadata chatcmpl-mock-000005) == "{}" ]]'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_faults() {
+  local n=20000
+  start_mock "$n" --fault-rate 0.05 --fault-seed 11
+  gen_batch "$n" "$work/in.jsonl" "$work/expected"
+  local valid
+  valid=$(grep -c " ok$" "$work/expected")
+  local started=$SECONDS
+  run "$openai" chat:completions update-many --api-key "$key" --base-url "$https_url" \
+    --ca-file "$work/ca.pem" --input "$work/in.jsonl" --output "$work/rec.jsonl" --set run=b7 \
+    --max-retries 10 --no-progress
+  echo "  (20,000 lines in $((SECONDS - started)) s: $(tail -1 "$work/err"))"
+  check "exactly one record per non-blank line ($n)" \
+    '[[ $(lines_in "$work/rec.jsonl") == $n && $(fields "$work/rec.jsonl" | cut -d" " -f1 | sort -u | wc -l) == $n ]]'
+  fields "$work/rec.jsonl" | awk '{ print $1, ($2 == "true" ? "ok" : $3) }' | sort -n >"$work/got"
+  sort -n "$work/expected" >"$work/want"
+  check "every valid line ok, every invalid one an error of its kind at its line number" \
+    '[[ -s $work/got ]] && cmp -s "$work/got" "$work/want"'
+  check "invalid lines were never attempted" \
+    '[[ $(fields "$work/rec.jsonl" | awk "\$2 == \"false\" && \$4 != 0" | wc -l) == 0 ]]'
+  check "faults were injected and retried ($(mock_stat faults_injected) faults)" \
+    '[[ $(mock_stat faults_injected) -gt 500 ]] && has_err "retries" && [[ $rc == 1 ]]'
+  check "the mock applied exactly one update per valid line ($valid), none of the invalid ones" \
+    '[[ $(mock_applied) == "$valid" ]]'
+  mock_state 1 "$n" "$work/state"
+  check "the mock holds the expected metadata for every id" \
+    '[[ -s $work/state ]] && cmp -s "$work/state" "$work/expected.md"'
+}
+
+group_resume() {
+  local n=20000
+  start_mock "$n" --fault-rate 0.05 --fault-seed 5
+  gen_batch "$n" "$work/in.jsonl" "$work/expected"
+  local valid
+  valid=$(grep -c " ok$" "$work/expected")
+  local cmd=("$openai" chat:completions update-many --api-key "$key" --base-url "$https_url"
+    --ca-file "$work/ca.pem" --input "$work/in.jsonl" --output "$work/rec.jsonl" --set run=b7
+    --max-retries 10 --no-progress --max-rps 4000)
+  "${cmd[@]}" >"$work/out" 2>"$work/err" &
+  bg_pid=$!
+  for _ in $(seq 400); do (($(lines_in "$work/rec.jsonl") >= 6000)) && break; sleep 0.05; done
+  kill -9 "$bg_pid"
+  wait "$bg_pid" 2>/dev/null
+  bg_pid=
+  local first
+  first=$(lines_in "$work/rec.jsonl")
+  check "the first run was killed midway ($first records)" '[[ $first -ge 6000 && $first -lt $n ]]'
+
+  run "${cmd[@]}" --resume
+  check "the resumed run finishes the job (exit 1: the invalid lines fail again)" \
+    '[[ $rc == 1 ]] && has_err "skipped (already ok)"'
+  check "every valid line is recorded ok exactly once" \
+    '[[ $(fields "$work/rec.jsonl" | awk "\$2 == \"true\" { print \$1 }" | sort | uniq -d | wc -l) == 0 && $(fields "$work/rec.jsonl" | awk "\$2 == \"true\"" | wc -l) == "$valid" ]]'
+  check "every non-blank line has a record" \
+    '[[ $(fields "$work/rec.jsonl" | cut -d" " -f1 | grep -v "^$" | sort -u | wc -l) == $n ]]'
+  check "no line was sent again after it succeeded (at most those in flight at the kill)" \
+    '[[ $(mock_applied) -ge $valid && $(mock_applied) -le $((valid + 64)) ]]'
+  mock_state 1 "$n" "$work/state"
+  check "the mock holds the expected metadata for every id" '[[ -s $work/state ]] && cmp -s "$work/state" "$work/expected.md"'
+}
+
+# measure CMD...: runs CMD; sets rc and peak_rss (its peak resident set size, KiB).
+measure() {
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>"$work/err"
+    rc=$?
+    peak_rss=$(tail -1 "$work/rss")
+  else  # poll VmHWM while it runs (the peak never decreases)
+    "$@" >/dev/null 2>"$work/err" &
+    local pid=$! v
+    peak_rss=0
+    while kill -0 "$pid" 2>/dev/null; do
+      v=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+      [[ -n $v ]] && peak_rss=$v
+      sleep 0.02
+    done
+    wait "$pid"
+    rc=$?
+  fi
+  err=$(cat "$work/err")
+  out=
+}
+
+group_memory() {
+  start_mock 20000 --no-https --threads 1
+  local big=200000 small=20000 rss_small rss_big
+  # Ids repeat across lines: line i updates completion (i - 1) % 20000 + 1.
+  awk -v n="$big" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":{\"line\":\"%d\",\"run\":\"mem\"}}\n", (i - 1) % 20000 + 1, i }' >"$work/big.jsonl"
+  head -n "$small" "$work/big.jsonl" >"$work/small.jsonl"
+  local base=("$openai" chat:completions update-many --api-key "$key" --base-url "$http_url" --no-progress)
+  measure "${base[@]}" --input "$work/small.jsonl" --output "$work/small.out"
+  rss_small=$peak_rss
+  check "the 20,000-line batch succeeds (peak RSS $rss_small KiB)" \
+    '[[ $rc == 0 && $(lines_in "$work/small.out") == $small ]]'
+  local started=$SECONDS
+  measure "${base[@]}" --input "$work/big.jsonl" --output "$work/big.out"
+  rss_big=$peak_rss
+  echo "  (200,000 lines in $((SECONDS - started)) s: $(tail -1 "$work/err"))"
+  check "the 200,000-line batch succeeds (peak RSS $rss_big KiB)" \
+    '[[ $rc == 0 && $(lines_in "$work/big.out") == $big ]]'
+  check "peak RSS of 200,000 lines within 10 % of 20,000 lines ($rss_big vs $rss_small KiB)" \
+    '[[ $rss_small -gt 0 && $((rss_big * 100)) -le $((rss_small * 110)) ]]'
+}
+
+declare -F "group_$group" >/dev/null || { echo "unknown group $group"; exit 2; }
+echo "update-many tests: $group"
+"group_$group"
+echo "$group: $((cases - failures)) of $cases cases passed"
+[[ $failures == 0 ]]

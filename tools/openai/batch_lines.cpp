@@ -1,0 +1,237 @@
+#include "batch_lines.hpp"
+
+#include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cmath>
+#include <cstdio>
+#include <openai/error.hpp>
+
+#include "output.hpp"
+
+namespace openai_cli {
+
+namespace json = boost::json;
+
+bool is_blank_line(std::string_view line) noexcept {
+  return line.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+openai::metadata parse_set_pairs(const std::vector<std::string>& pairs) {
+  openai::metadata md;
+  for (const std::string& p : pairs) {
+    const std::size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw usage_error("--set needs KEY=VALUE, not '" + p + "'");
+    std::string key = p.substr(0, eq);
+    if (md.contains(key)) throw usage_error("--set '" + key + "' given twice");
+    md.insert_or_assign(std::move(key), p.substr(eq + 1));
+  }
+  return md;
+}
+
+namespace {
+
+parsed_line input_error(std::string message, std::string id = {}) {
+  parsed_line p;
+  p.what = parsed_line::outcome::input;
+  p.completion_id = std::move(id);
+  p.message = std::move(message);
+  return p;
+}
+
+parsed_line validation_error(std::string id, std::string message) {
+  parsed_line p;
+  p.what = parsed_line::outcome::validation;
+  p.completion_id = std::move(id);
+  p.message = std::move(message);
+  return p;
+}
+
+}  // namespace
+
+parsed_line parse_update_line(std::string_view line, const openai::metadata& set) {
+  boost::system::error_code ec;
+  json::value v = json::parse(line, ec);
+  if (ec) return input_error("not valid JSON: " + ec.message());
+  if (!v.is_object()) return input_error("not a JSON object");
+  const json::object& o = v.get_object();
+
+  const json::value* id = o.if_contains("completion_id");
+  if (!id) id = o.if_contains("id");
+  if (!id) return input_error("no \"completion_id\" (or \"id\")");
+  if (!id->is_string()) return input_error("\"completion_id\" is not a string");
+  std::string completion_id(id->get_string());
+
+  openai::metadata md;
+  const json::value* m = o.if_contains("metadata");
+  if (!m) {
+    if (set.empty()) return input_error("no \"metadata\" (and no --set)", completion_id);
+  } else if (m->is_null()) {
+    md = openai::metadata::null_value();
+  } else if (m->is_object()) {
+    for (const auto& kv : m->get_object()) {
+      if (!kv.value().is_string())
+        return validation_error(
+            completion_id, "metadata value of '" + std::string(kv.key()) + "' is not a string");
+      md.insert_or_assign(std::string(kv.key()), std::string(kv.value().get_string()));
+    }
+  } else {
+    return validation_error(completion_id, "\"metadata\" is neither an object nor null");
+  }
+  for (const auto& [k, val] : set) md.insert_or_assign(k, val);
+
+  parsed_line p;
+  p.what = parsed_line::outcome::update;
+  p.completion_id = std::move(completion_id);
+  p.metadata = std::move(md);
+  return p;
+}
+
+std::string format_record(const batch_record& r) {
+  json::object o;
+  o.reserve(8);
+  o["line"] = r.line;
+  if (r.completion_id)
+    o["completion_id"] = *r.completion_id;
+  else
+    o["completion_id"] = nullptr;
+  o["ok"] = r.ok;
+  if (r.ok && r.status) o["status"] = r.status;
+  o["attempts"] = r.attempts;
+  if (!r.request_id.empty()) o["request_id"] = r.request_id;
+  if (!r.ok) {
+    json::object e;
+    e["kind"] = r.kind;
+    if (r.status)
+      e["status"] = r.status;
+    else
+      e["status"] = nullptr;
+    e["message"] = r.message;
+    if (!r.type.empty()) e["type"] = r.type;
+    if (!r.code.empty()) e["code"] = r.code;
+    o["error"] = std::move(e);
+  }
+  return compact_json(o);
+}
+
+std::string_view error_kind(boost::system::error_code ec) {
+  using openai::errc;
+  if (!ec) return {};
+  if (ec == errc::invalid_argument || ec == errc::invalid_configuration) return "validation";
+  if (ec == errc::network || ec == errc::bad_response) return "network";
+  if (ec == errc::timeout) return "timeout";
+  if (ec.category() == openai::error_category()) return "api";
+  if (ec == boost::system::errc::operation_canceled) return "cancelled";
+  return "network";
+}
+
+std::optional<std::uint64_t> ok_line_of_record(std::string_view record) {
+  boost::system::error_code ec;
+  json::value v = json::parse(record, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.get_object();
+  const json::value* ok = o.if_contains("ok");
+  const json::value* line = o.if_contains("line");
+  if (!ok || !line || !ok->is_bool() || !ok->get_bool()) return std::nullopt;
+  if (line->is_uint64()) return line->get_uint64();
+  if (line->is_int64() && line->get_int64() > 0)
+    return static_cast<std::uint64_t>(line->get_int64());
+  return std::nullopt;
+}
+
+void line_set::insert(std::uint64_t line) {
+  const auto i = static_cast<std::size_t>(line);
+  if (i >= bits_.size()) bits_.resize(std::max<std::size_t>(i + 1, bits_.size() * 2), false);
+  if (!bits_[i]) {
+    bits_[i] = true;
+    ++count_;
+  }
+}
+
+void batch_tally::add(const batch_record& r) {
+  ++records;
+  if (r.ok)
+    ++ok;
+  else
+    ++failed_by_kind[r.kind];
+  if (r.attempts > 1) retries += r.attempts - 1;
+}
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<unsigned long long>(std::llround(seconds));
+  char buf[48];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%llu:%02llu", s / 60, s % 60);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted) {
+  std::string out = interrupted ? "openai: interrupted: " : "openai: update-many: ";
+  out += std::to_string(t.records) + (t.records == 1 ? " line, " : " lines, ");
+  out += std::to_string(t.ok) + " ok, " + std::to_string(t.failed()) + " failed";
+  if (!t.failed_by_kind.empty()) {
+    out += " (";
+    bool first = true;
+    for (const auto& [kind, n] : t.failed_by_kind) {
+      if (!first) out += ", ";
+      first = false;
+      out += kind + ' ' + std::to_string(n);
+    }
+    out += ')';
+  }
+  out += ", " + std::to_string(t.retries) + " retries";
+  if (t.skipped) out += ", " + std::to_string(t.skipped) + " skipped (already ok)";
+  out += ", " + fixed(elapsed_seconds, 2) + " s, ";
+  const double rate = elapsed_seconds > 0 ? static_cast<double>(t.ok) / elapsed_seconds : 0;
+  out += fixed(rate, 0) + " updates/s";
+  return out;
+}
+
+std::string format_progress(const progress_view& v, std::size_t width) {
+  std::string tail;
+  const std::string rate = fixed(v.rate, 0) + "/s";
+  if (v.total) {
+    const double total = static_cast<double>(*v.total);
+    const double f = total > 0 ? std::min(1.0, static_cast<double>(v.done) / total) : 1.0;
+    const std::string pct = fixed(f * 100, 0);
+    tail = std::string(pct.size() < 3 ? 3 - pct.size() : 0, ' ') + pct + "%  " +
+           std::to_string(v.done) + '/' + std::to_string(*v.total) + "  " + rate;
+    const std::uint64_t left = *v.total > v.done ? *v.total - v.done : 0;
+    tail += "  ETA " + (v.rate > 0 ? clock_text(static_cast<double>(left) / v.rate)
+                                   : std::string(left ? "?" : "0:00"));
+  } else {
+    tail = std::to_string(v.done) + " done  " + rate + "  " + clock_text(v.elapsed_seconds);
+  }
+  tail += "  in flight " + std::to_string(v.in_flight);
+  if (v.retries) tail += "  retries " + std::to_string(v.retries);
+  if (v.failed) tail += "  failed " + std::to_string(v.failed);
+
+  std::string out;
+  if (v.total && width > tail.size() + 12) {
+    const std::size_t bar = std::min<std::size_t>(30, width - tail.size() - 3);
+    const double total = static_cast<double>(*v.total);
+    const double f = total > 0 ? std::min(1.0, static_cast<double>(v.done) / total) : 1.0;
+    const auto filled = static_cast<std::size_t>(f * static_cast<double>(bar));
+    out = '[' + std::string(filled, '#') + std::string(bar - filled, ' ') + "] ";
+  }
+  out += tail;
+  if (out.size() > width) out.resize(width);
+  return out;
+}
+
+}  // namespace openai_cli

@@ -1,0 +1,125 @@
+// The sans-io parts of `openai chat:completions update-many`: one input line in, an update (or
+// the reason there is none) out; one result in, one output record out; the records of an
+// earlier run in, the lines already done out; the summary and the progress bar as text.
+//
+//   {"completion_id": "chatcmpl-abc", "metadata": {"run": "b7"}}        input, one per line
+//   {"line":1,"completion_id":"chatcmpl-abc","ok":true,"status":200,"attempts":1,"request_id":"req_1"}
+//
+// No I/O and no Asio here, so all of it is unit-tested without a socket.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <cstdint>
+#include <map>
+#include <openai/metadata.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "usage_error.hpp"
+
+namespace openai_cli {
+
+// Whether a line holds nothing but whitespace (such lines are skipped and get no record).
+bool is_blank_line(std::string_view line) noexcept;
+
+// The --set pairs, KEY=VALUE each (the first '=' splits). Throws usage_error on a pair without
+// '=', an empty key or a key given twice. Does not check the API's limits.
+openai::metadata parse_set_pairs(const std::vector<std::string>& pairs);
+
+// What one non-blank input line asks for.
+struct parsed_line {
+  enum class outcome {
+    update,      // send completion_id + metadata (the library still validates them)
+    input,       // not an update at all: bad JSON, not an object, no completion id
+    validation,  // an update whose metadata cannot be sent (a value that is not a string...)
+  };
+  outcome what = outcome::input;
+  std::string completion_id;  // when the line names one (also for validation errors)
+  openai::metadata metadata;  // update: the line's metadata with the --set pairs merged in
+  std::string message;        // input and validation: what is wrong
+};
+
+// {"completion_id": ID, "metadata": {...} | null} or a completion object ({"id": ID,
+// "metadata": ..., ...}); completion_id wins when both are present. The set pairs are merged
+// over the line's metadata (a set key replaces the line's value; over null they are the whole
+// metadata). A line without metadata is an update only when set is not empty.
+parsed_line parse_update_line(std::string_view line, const openai::metadata& set);
+
+// One output record.
+struct batch_record {
+  std::uint64_t line = 0;
+  std::optional<std::string> completion_id;  // nullopt: null (an input line without one)
+  bool ok = false;
+  unsigned status = 0;  // 0: omitted
+  unsigned attempts = 0;
+  std::string request_id;  // empty: omitted
+  // Failures only.
+  std::string kind;  // validation | input | api | network | timeout | cancelled
+  std::string message;
+  std::string type;  // empty: omitted
+  std::string code;  // empty: omitted
+};
+
+// The record as one JSON line, without the newline:
+//   {"line":N,"completion_id":"...","ok":true,"status":200,"attempts":1,"request_id":"..."}
+//   {"line":N,"completion_id":"...","ok":false,"attempts":K,"request_id":"...",
+//    "error":{"kind":"api","status":404,"message":"...","type":"...","code":"..."}}
+std::string format_record(const batch_record& r);
+
+// The error kind of a failed update: validation (invalid_argument), api (any HTTP error
+// status), network (connection failures and malformed responses), timeout, cancelled.
+std::string_view error_kind(boost::system::error_code ec);
+
+// The line number of a record that says ok, or nullopt (a failure, a torn or foreign line).
+std::optional<std::uint64_t> ok_line_of_record(std::string_view record);
+
+// Line numbers as a bitmap, for --resume: a few bytes per line however many there are.
+class line_set {
+ public:
+  void insert(std::uint64_t line);
+  bool contains(std::uint64_t line) const noexcept {
+    return line < bits_.size() && bits_[static_cast<std::size_t>(line)];
+  }
+  std::uint64_t size() const noexcept { return count_; }
+
+ private:
+  std::vector<bool> bits_;
+  std::uint64_t count_ = 0;
+};
+
+// Tallies of a run, for the summary and the progress bar.
+struct batch_tally {
+  std::uint64_t records = 0;  // written in this run
+  std::uint64_t ok = 0;
+  std::map<std::string, std::uint64_t> failed_by_kind;
+  std::uint64_t retries = 0;  // attempts beyond the first, over all records
+  std::uint64_t skipped = 0;  // --resume: lines already recorded ok
+
+  std::uint64_t failed() const noexcept { return records - ok; }
+  void add(const batch_record& r);
+};
+
+// One line, without the newline:
+//   openai: update-many: 20000 lines, 19990 ok, 10 failed (input 5, validation 5),
+//   412 retries, 4.21 s, 4748 updates/s
+// ("interrupted" instead of "update-many" after SIGINT/SIGTERM; skipped lines when any).
+std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted);
+
+// What the progress bar shows.
+struct progress_view {
+  std::uint64_t done = 0;
+  std::optional<std::uint64_t> total;  // lines to do, when known (a regular input file)
+  std::uint64_t failed = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t in_flight = 0;
+  double rate = 0;  // results per second, recently
+  double elapsed_seconds = 0;
+};
+
+// One line of at most width columns, without newline or carriage return:
+//   [##########          ]  50%  10000/20000  4512/s  ETA 0:02  in flight 64  retries 120
+std::string format_progress(const progress_view& v, std::size_t width = 100);
+
+}  // namespace openai_cli

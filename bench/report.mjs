@@ -47,6 +47,8 @@ function summarize(filter) {
       rounds: g.ms.length,
       updates: pick('updates'),
       ups: pick('ups'),
+      upsMin: Math.min(...g.ms.map((m) => m.ups)),
+      upsMax: Math.max(...g.ms.map((m) => m.ups)),
       cpu: pick('cpu'),
       rss: pick('rss'),
       conns: pick('conns'),
@@ -59,6 +61,8 @@ function summarize(filter) {
 
 const fmt = (x, digits = 0) =>
   x === undefined ? '–' : x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+// The median, and the range over the rounds when there are several: the machine is shared.
+const rate = (s) => (s.rounds > 1 ? `${fmt(s.ups)} <sub>${fmt(s.upsMin)}–${fmt(s.upsMax)}</sub>` : fmt(s.ups));
 const ms = (us) => (us === undefined ? '–' : fmt(us / 1000, us < 10000 ? 2 : 1));
 
 const order = ['openai-bench', 'update-many', 'node-sdk', 'curl', 'wrk'];
@@ -82,7 +86,7 @@ function table(server) {
     // below C / throughput, Little's law's mean), so it is not comparable and not shown.
     const [p50, p99] = s.client === 'curl' ? ['–¹', '–¹'] : [ms(s.p50), ms(s.p99)];
     lines.push(
-      `| ${names[s.client] ?? s.client} | ${fmt(s.ups)} | ${fmt(s.cpu, 1)} | ${fmt(s.rss, 1)} | ${fmt(s.conns)} | ${p50} | ${p99} | ${s.errors} |`,
+      `| ${names[s.client] ?? s.client} | ${rate(s)} | ${fmt(s.cpu, 1)} | ${fmt(s.rss, 1)} | ${fmt(s.conns)} | ${p50} | ${p99} | ${s.errors} |`,
     );
   }
   return { rows, text: lines.join('\n') };
@@ -95,7 +99,7 @@ const scalingText = [
   '| C (in flight = pool size) | updates/s | CPU µs/update | peak RSS MiB | TLS connections | p50 ms | p99 ms | errors |',
   '|--:|--:|--:|--:|--:|--:|--:|--:|',
   ...scaling.map(
-    (s) => `| ${s.c} | ${fmt(s.ups)} | ${fmt(s.cpu, 1)} | ${fmt(s.rss, 1)} | ${fmt(s.conns)} | ${ms(s.p50)} | ${ms(s.p99)} | ${s.errors} |`,
+    (s) => `| ${s.c} | ${rate(s)} | ${fmt(s.cpu, 1)} | ${fmt(s.rss, 1)} | ${fmt(s.conns)} | ${ms(s.p50)} | ${ms(s.p99)} | ${s.errors} |`,
   ),
 ].join('\n');
 
@@ -138,6 +142,8 @@ const md = [
   ...(mock.rows.length ? ['## openai-mock over HTTPS (`openai-mock --seed 1000 --threads 1`)', '', mock.text, ''] : []),
   ...(scaling.length > 1 ? ['## openai-asio at other concurrencies (nginx)', '', scalingText, ''] : []),
   ...(microText ? ['## Micro-benchmarks (`micro_bench`, CPU only)', '', microText, ''] : []),
+  'updates/s: median, with the range over the rounds in small print.',
+  '',
   'How it is measured: every client is its own process, started by `bench-runner`, which reports',
   'its wall time (start to exit, TLS handshakes included), user + sys CPU and peak RSS (wait4);',
   'updates/s = updates / wall time, CPU µs/update = (user + sys) / updates. TLS connections are',
@@ -151,6 +157,7 @@ const md = [
 ].join('\n');
 
 writeFileSync(join(outDir, 'latest.md'), md);
+writeFileSync(join(outDir, 'latest.jsonl'), runs.map((r) => JSON.stringify(r)).join('\n') + '\n');
 writeFileSync(join(outDir, 'latest.svg'), chart(nginx.rows));
 process.stdout.write(md);
 

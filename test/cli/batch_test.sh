@@ -206,6 +206,48 @@ group_signals() {
     check "SIG$sig: every line recorded ok is updated in the mock" \
       '[[ $(fields "$work/rec.jsonl" | awk "\$2 == \"true\" { print \$1 }" | while read -r l; do mock_metadata "$(printf "chatcmpl-mock-%06d" "$l")"; echo; done | grep -c "\"s\"") == "$n" ]]'
   done
+
+  # A pipe that stays open: lines are updated as they arrive, and a signal while waiting for
+  # more input ends the batch at once.
+  rm -f "$work/rec.jsonl"
+  mkfifo "$work/fifo"
+  "$openai" chat:completions update-many --input "$work/fifo" --output "$work/rec.jsonl" \
+    >"$work/out" 2>"$work/err" &
+  bg_pid=$!
+  exec 3>"$work/fifo"  # held open by this shell: the input does not end
+  head -3 "$work/in.jsonl" >&3
+  for _ in $(seq 100); do (($(lines_in "$work/rec.jsonl") >= 3)) && break; sleep 0.05; done
+  local got t1=$SECONDS
+  got=$(lines_in "$work/rec.jsonl")
+  kill -INT "$bg_pid"
+  wait "$bg_pid"
+  rc=$?
+  bg_pid=
+  exec 3>&-
+  err=$(cat "$work/err")
+  check "lines from a pipe are updated as they arrive; SIGINT while waiting for input: exit 130 at once" \
+    '[[ $got == 3 && $rc == 130 && $((SECONDS - t1)) -lt 3 ]] && has_err "interrupted: 3 lines, 3 ok"'
+
+  # One update hangs (the mock delays its answer 30 s): a second signal quits at once, with the
+  # records of the finished lines flushed.
+  printf '{"chatcmpl-mock-000003": [{"action": "delay", "ms": 30000}]}' >"$work/faults.json"
+  curl -s -X POST --data-binary @"$work/faults.json" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
+  rm -f "$work/rec.jsonl"
+  "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" \
+    --max-rps 100 --concurrency 4 >"$work/out" 2>"$work/err" &
+  bg_pid=$!
+  sleep 1
+  local t0=$SECONDS
+  kill -INT "$bg_pid"
+  sleep 0.5
+  kill -INT "$bg_pid"
+  wait "$bg_pid"
+  rc=$?
+  bg_pid=
+  err=$(cat "$work/err")
+  out=$(cat "$work/rec.jsonl")
+  check "a second SIGINT leaves at once (exit 130) without waiting for a hung update" \
+    '[[ $rc == 130 && $((SECONDS - t0)) -lt 5 ]] && has_err "gave up waiting" && ! has_out "chatcmpl-mock-000003\"" && [[ $(lines_in "$work/rec.jsonl") -gt 20 && -z $(tail -c 1 "$work/rec.jsonl") ]]'
   unset OPENAI_API_KEY OPENAI_BASE_URL
 }
 

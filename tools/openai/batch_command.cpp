@@ -4,6 +4,7 @@
 // io_context's), so the source, the sink, the progress timer and the signal handler never race.
 #include "batch_command.hpp"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -35,6 +38,11 @@ namespace {
 
 // How long in-flight updates may take to finish after SIGINT/SIGTERM before we leave anyway.
 constexpr auto grace_period = std::chrono::seconds(10);
+
+bool is_regular_fd(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
 
 bool is_regular_file(const std::string& path) {
   struct stat st {};
@@ -125,9 +133,38 @@ struct record_writer {
   }
 };
 
+// Lines of a pipe or terminal, read without blocking the thread: while no input arrives, the
+// updates in flight still complete and a signal is still handled.
+struct async_lines {
+  asio::posix::stream_descriptor fd;
+  std::string buffer;
+  bool eof = false;
+
+  // False at the end of the input (or once reading is cancelled).
+  asio::awaitable<bool> next(std::string& line) {
+    if (eof) co_return false;
+    auto [ec, n] =
+        co_await asio::async_read_until(fd, asio::dynamic_buffer(buffer, std::size_t(1) << 26),
+                                        '\n', asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::eof) {
+      eof = true;
+      if (buffer.empty()) co_return false;
+      line = std::move(buffer);
+      buffer.clear();
+      co_return true;
+    }
+    if (ec == asio::error::operation_aborted) co_return false;
+    if (ec) throw boost::system::system_error(ec, "cannot read the input");
+    line.assign(buffer, 0, n - 1);
+    buffer.erase(0, n);
+    co_return true;
+  }
+};
+
 // The update_source: the next update of the input, reading lazily.
 struct line_reader {
-  std::istream& in;
+  std::istream* in;   // a regular file: plain buffered reads never wait long
+  async_lines* pipe;  // anything else
   const openai::metadata& set;
   const line_set& done;
   record_writer& writer;
@@ -135,8 +172,13 @@ struct line_reader {
   std::uint64_t line_no = 0;
   std::string text;
 
-  std::optional<openai::update_item> next() {
-    while (!stopping && std::getline(in, text)) {
+  asio::awaitable<bool> read_line() {
+    if (in) co_return static_cast<bool>(std::getline(*in, text));
+    co_return co_await pipe->next(text);
+  }
+
+  asio::awaitable<std::optional<openai::update_item>> next() {
+    while (!stopping && co_await read_line()) {
       ++line_no;
       if (is_blank_line(text)) continue;
       if (done.contains(line_no)) {
@@ -145,7 +187,7 @@ struct line_reader {
       }
       parsed_line p = parse_update_line(text, set);
       if (p.what == parsed_line::outcome::update)
-        return openai::update_item{std::move(p.completion_id), std::move(p.metadata), line_no};
+        co_return openai::update_item{std::move(p.completion_id), std::move(p.metadata), line_no};
       batch_record r;
       r.line = line_no;
       if (!p.completion_id.empty()) r.completion_id = std::move(p.completion_id);
@@ -153,7 +195,7 @@ struct line_reader {
       r.message = std::move(p.message);
       writer.write(r);
     }
-    return std::nullopt;
+    co_return std::nullopt;
   }
 };
 
@@ -181,13 +223,23 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     return exit_usage;
   }
 
+  // A regular file is read with plain buffered reads; a pipe or a terminal asynchronously.
   std::ifstream input_file;
-  std::istream* in = &std::cin;
-  if (inv.input != "-") {
+  std::istream* in = nullptr;
+  int input_fd = -1;
+  if (inv.input == "-") {
+    if (is_regular_fd(STDIN_FILENO))
+      in = &std::cin;
+    else
+      input_fd = ::dup(STDIN_FILENO);
+  } else if (is_regular_file(inv.input)) {
     input_file.open(inv.input, std::ios::binary);
     if (!input_file) return usage("cannot read --input '" + inv.input + "'");
     in = &input_file;
+  } else {
+    input_fd = ::open(inv.input.c_str(), O_RDONLY | O_CLOEXEC);
   }
+  if (!in && input_fd < 0) return usage("cannot read --input '" + inv.input + "'");
 
   line_set done;
   std::ofstream output_file;
@@ -223,7 +275,6 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
   bool gave_up = false;   // the grace period ran out (or a second signal came)
   bool finished = false;
   std::exception_ptr failure;
-  line_reader reader{*in, set, done, writer, stopping, 0, {}};
   const auto started = clock::now();
 
   try {
@@ -232,6 +283,23 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     asio::signal_set signals(io, SIGINT, SIGTERM);
     asio::steady_timer grace(io), ticker(io);
     asio::cancellation_signal cancel;
+    std::optional<async_lines> pipe;
+    if (input_fd >= 0) {
+      try {
+        pipe.emplace(async_lines{asio::posix::stream_descriptor(io, input_fd), {}});
+      } catch (const boost::system::system_error&) {
+        // Not pollable (/dev/null and other devices): plain reads then.
+        ::close(input_fd);
+        if (inv.input == "-") {
+          in = &std::cin;
+        } else {
+          input_file.open(inv.input, std::ios::binary);
+          if (!input_file) return usage("cannot read --input '" + inv.input + "'");
+          in = &input_file;
+        }
+      }
+    }
+    line_reader reader{in, pipe ? &*pipe : nullptr, set, done, writer, stopping, 0, {}};
     auto progress = std::make_shared<openai::batch_progress>();
 
     const std::size_t width = terminal_width();
@@ -287,6 +355,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
             << " in flight (" << grace_period.count() << " s at most; again to quit now)"
             << std::endl;
         cancel.emit(asio::cancellation_type::terminal);
+        if (pipe) pipe->fd.cancel();  // a read waiting for input ends the input
         grace.expires_after(grace_period);
         grace.async_wait([&](boost::system::error_code gec) {
           if (gec || finished) return;
@@ -306,18 +375,18 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     bo.report_unattempted = false;
     bo.progress = progress;
 
-    client.async_update_many(
-        openai::source_from_generator([&reader] { return reader.next(); }),
-        [&writer](openai::update_result r) { writer.write(record_of(r)); }, std::move(bo),
-        asio::bind_cancellation_slot(
-            cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) {
-              finished = true;
-              failure = e;
-              signals.cancel();
-              grace.cancel();
-              ticker.cancel();
-              io.stop();  // idle keep-alive connections would keep run() going
-            }));
+    client.async_update_many([&reader] { return reader.next(); },
+                             [&writer](openai::update_result r) { writer.write(record_of(r)); },
+                             std::move(bo),
+                             asio::bind_cancellation_slot(
+                                 cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) {
+                                   finished = true;
+                                   failure = e;
+                                   signals.cancel();
+                                   grace.cancel();
+                                   ticker.cancel();
+                                   io.stop();  // idle keep-alive connections would keep run() going
+                                 }));
     if (show_progress) {
       draw();
       schedule();

@@ -259,7 +259,8 @@ run_one() {  # server client c round
                        --api-key sk-bench --ca-file "$ca") ;;
     update-many) cmd=("$bin/openai" chat:completions update-many --input "$TMP/update-many.jsonl"
                       --base-url "$url/v1" --api-key sk-bench --ca-file "$ca" --max-retries 0)
-                 grep -q -- '--concurrency' "$TMP/um-help" && cmd+=(--concurrency "$c") ;;
+                 grep -q -- '--concurrency' "$TMP/um-help" && cmd+=(--concurrency "$c")
+                 grep -q -- '--no-progress' "$TMP/um-help" && cmd+=(--no-progress) ;;
     node-sdk) cmd=(env "NODE_EXTRA_CA_CERTS=$ca" node "$BENCH/node/bench.mjs" --n "$N" --c "$c"
                    --base-url "$url/v1" --api-key sk-bench) ;;
     curl) cmd=(curl --config "$TMP/curl-$server.cfg") ;;
@@ -279,6 +280,7 @@ run_one() {  # server client c round
                               if (k == 0) { printf "{\"errors\":%d}", n; exit }
                               printf "{\"errors\":%d,\"p50_us\":%d,\"p99_us\":%d}", e + n - k,
                                      a[int(0.5*(k-1)+1.5)], a[int(0.99*(k-1)+1.5)] }' "$TMP/stdout") ;;
+    update-many) tool_json="{\"errors\":$(grep -c '"ok":false' "$TMP/stdout" || true)}" ;;
     *) tool_json=null ;;
   esac
   [ "$rc" = 0 ] || { log "$client on $server (c=$c) exited $rc: $(head -c 300 "$TMP/stderr")"; }
@@ -317,6 +319,10 @@ fi
 
 # ---------------------------------------------------------------- report
 mem_kib=$(awk '/^MemTotal/{print $2}' /proc/meminfo)
+# The commit measured; "+dirty" when the library or tools differ from it in the working tree.
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)
+[ -n "$(git -C "$ROOT" status --porcelain -- lib include tools 2>/dev/null)" ] && commit+="+dirty"
+
 export BENCH_META
 BENCH_META=$(node -e '
   const [date, nproc, cpu, memKib, kernel, ...rest] = process.argv.slice(1);
@@ -331,7 +337,7 @@ BENCH_META=$(node -e '
   "$(g++ -dumpfullversion 2>/dev/null || echo ?)" "1.81" "$(openssl version | cut -d' ' -f2)" \
   "$(nginx -v 2>&1 | sed 's|.*nginx/||')" "$(node -v)" "$sdk_version" \
   "$(curl --version | head -1 | cut -d' ' -f2)" "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)" \
-  "${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)}" "$load_start" "$load_end" \
+  "${BENCH_COMMIT:-$commit}" "$load_start" "$load_end" \
   "$N" "$C" "$rounds" "$smoke" "$(printf '%s\n' "${notes[@]}")")
 mkdir -p "$out"
 node "$BENCH/report.mjs" "$results" "$micro" "$out"

@@ -67,7 +67,7 @@ if [ "$install" = 1 ]; then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
       --no-install-recommends "${pkgs[@]}" >/dev/null
-    [ $added_policy = 1 ] && "${sudo_cmd[@]}" rm -f $policy
+    if [ $added_policy = 1 ]; then "${sudo_cmd[@]}" rm -f $policy; fi
   fi
 fi
 sdk_version=$(node -p "require('$BENCH/node/package.json').dependencies.openai")

@@ -77,7 +77,9 @@ tsan_filters() {
 
 run_tsan() {
   echo "== TSan: building the integration tests in build-tsan/"
-  local flags="$common_flags -fsanitize=thread"
+  # -Wno-tsan: g++ warns on every Asio atomic_thread_fence, which TSan does not model; Asio's
+  # ordering also goes through mutexes it does see, and real races are still reported at run time.
+  local flags="$common_flags -fsanitize=thread -Wno-tsan"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS="$flags" \
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \

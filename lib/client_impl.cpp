@@ -101,7 +101,10 @@ asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::p
 
   diagnostics d;
   d.attempts = outcome.attempts;
+  d.rate_limited = outcome.rate_limited;
   d.request_id = outcome.response.request_id;
+  d.ratelimit_remaining_requests = outcome.response.ratelimit_remaining_requests;
+  d.ratelimit_reset_requests = outcome.response.ratelimit_reset_requests;
   boost::system::error_code ec = outcome.ec;
   raw_result result;
   result.attempts = outcome.attempts;

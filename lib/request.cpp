@@ -23,6 +23,7 @@ std::shared_ptr<const header_list> make_common_headers(const client_options& opt
 }
 
 std::string serialize_metadata_body(const metadata& md) {
+  if (md.is_null()) return R"({"metadata":null})";
   boost::json::object pairs;
   pairs.reserve(md.size());
   for (const auto& [key, value] : md) pairs.emplace(key, value);

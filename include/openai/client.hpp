@@ -16,9 +16,11 @@
 // executor's execution context. Destroying the client while calls are in flight is safe.
 #pragma once
 
+#include <openai/batch.hpp>
 #include <openai/chat_completion.hpp>
 #include <openai/error.hpp>
 #include <openai/metadata.hpp>
+#include <openai/options.hpp>
 #include <openai/pagination.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -38,45 +40,6 @@
 #include <vector>
 
 namespace openai {
-
-struct client_options {
-  std::string api_key;                            // sent as Authorization: Bearer; never logged
-  std::string base_url = "https://api.openai.com/v1";
-  std::string organization;                       // OpenAI-Organization, when not empty
-  std::string project;                            // OpenAI-Project, when not empty
-  unsigned max_retries = 2;                       // retries after the first attempt
-  std::chrono::milliseconds timeout = std::chrono::minutes(10);  // per attempt, all steps
-  std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
-  std::size_t max_connections = 64;               // pool size per host
-  std::string ca_file;                            // extra PEM trust anchors; empty = system store only
-  bool allow_insecure_http = false;               // http:// to a host other than loopback
-  std::size_t max_response_bytes = 32 * 1024 * 1024;
-  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  // idle longer: not reused
-
-  // Retry schedule (the official SDKs'): initial_retry_delay * 2^n capped at max_retry_delay,
-  // minus up to 25 % jitter. A server asking (retry-after) for longer than max_retry_after is
-  // not retried: the error is raised at once.
-  std::chrono::milliseconds initial_retry_delay = std::chrono::milliseconds(500);
-  std::chrono::milliseconds max_retry_delay = std::chrono::seconds(8);
-  std::chrono::milliseconds max_retry_after = std::chrono::seconds(60);
-
-  // Called with one line per request attempt and one per response or failure (method, target,
-  // status, request id, elapsed, reason). Never given the API key. May be called from any
-  // thread running the client's executor, concurrently: make it thread-safe.
-  std::function<void(std::string_view)> debug_log;
-
-  // Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables
-  // keep the defaults above.
-  static client_options from_env();
-};
-
-// Per-call overrides.
-struct request_options {
-  std::optional<std::chrono::milliseconds> timeout;
-  std::optional<unsigned> max_retries;
-  std::vector<std::pair<std::string, std::string>> extra_headers;  // added to (or replacing) ours
-  std::vector<std::pair<std::string, std::string>> extra_query;    // appended, percent-encoded
-};
 
 // A snapshot of the connection pool, for monitoring.
 struct pool_stats {
@@ -212,6 +175,27 @@ class client {
                                              list_messages_params params = {},
                                              request_options options = {});
 
+  // Updates every item the source yields, `options.concurrency` at a time, handing one result
+  // per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
+  // and every update finished. The client must outlive the batch.
+  // Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
+  // cancels) the updates in flight; the summary says cancelled. An exception from the source or
+  // the sink stops the batch the same way and is rethrown once the updates in flight are done.
+  boost::asio::awaitable<batch_summary> update_many(update_source source, update_sink sink,
+                                                    batch_options options = {});
+
+  // The same for any completion token; handler void(std::exception_ptr, batch_summary).
+  template <typename CompletionToken>
+  auto async_update_many(update_source source, update_sink sink, batch_options options,
+                         CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken,
+                                       void(std::exception_ptr, batch_summary)>(
+        [this](auto handler, update_source src, update_sink snk, batch_options o) {
+          start_batch(std::move(handler), std::move(src), std::move(snk), std::move(o));
+        },
+        token, std::move(source), std::move(sink), std::move(options));
+  }
+
   // Completion-token forms of the calls above; handler void(error_code, Result).
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, request_options options,
@@ -295,6 +279,10 @@ class client {
   void start(boost::asio::any_completion_handler<void(boost::system::error_code, message_page)>
                  handler,
              detail::call call, request_options options, diagnostics* diag);
+
+  void start_batch(
+      boost::asio::any_completion_handler<void(std::exception_ptr, batch_summary)> handler,
+      update_source source, update_sink sink, batch_options options);
 
   void initiate_update(boost::asio::any_completion_handler<update_signature> handler,
                        std::string completion_id, metadata md, request_options options,

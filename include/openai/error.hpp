@@ -56,6 +56,9 @@ struct diagnostics {
   std::string param;                    // error.param from the body ("metadata")
   std::string request_id;               // x-request-id of the last response
   unsigned attempts = 0;                // requests actually sent or tried, retries included
+  unsigned rate_limited = 0;            // of those, answered 429 (batches slow down on these)
+  std::string ratelimit_remaining_requests;  // x-ratelimit-remaining-requests, last response
+  std::string ratelimit_reset_requests;      // x-ratelimit-reset-requests, last response
   std::vector<std::string> violations;  // each validation failure, when errc::invalid_argument
   boost::system::error_code cause;      // the underlying network/TLS error, when there was one
 

@@ -61,6 +61,15 @@ class metadata {
       if (p->set_) pairs_.insert_or_assign(std::string(p->key_), std::string(p->value_));
   }
 
+  // JSON null instead of an object: an update with it sends {"metadata": null}, which the API
+  // takes as "no metadata". Adding a pair makes it an ordinary (non-null) metadata again.
+  static metadata null_value() {
+    metadata md;
+    md.null_ = true;
+    return md;
+  }
+  bool is_null() const noexcept { return null_; }
+
   // From any range of string pairs (a std::map, a vector of pairs...).
   template <typename Range>
   static metadata from_pairs(const Range& range) {
@@ -76,15 +85,18 @@ class metadata {
   }
   std::string& operator[](std::string_view key) {
     auto it = pairs_.find(key);
+    null_ = false;
     if (it == pairs_.end()) it = pairs_.emplace(std::string(key), std::string()).first;
     return it->second;
   }
   template <typename V>
   std::pair<iterator, bool> insert_or_assign(std::string key, V&& value) {
+    null_ = false;
     return pairs_.insert_or_assign(std::move(key), std::forward<V>(value));
   }
   template <typename... Args>
   std::pair<iterator, bool> emplace(Args&&... args) {
+    null_ = false;
     return pairs_.emplace(std::forward<Args>(args)...);
   }
   size_type erase(std::string_view key) {
@@ -93,7 +105,10 @@ class metadata {
     pairs_.erase(it);
     return 1;
   }
-  void clear() noexcept { pairs_.clear(); }
+  void clear() noexcept {
+    pairs_.clear();
+    null_ = false;
+  }
 
   const_iterator find(std::string_view key) const { return pairs_.find(key); }
   bool contains(std::string_view key) const { return pairs_.find(key) != pairs_.end(); }
@@ -109,6 +124,7 @@ class metadata {
 
  private:
   map_type pairs_;
+  bool null_ = false;
 };
 
 inline constexpr std::size_t max_metadata_pairs = 16;

@@ -129,6 +129,7 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
       outcome.retry_after_ms = out.response.retry_after_ms;
       outcome.retry_after = out.response.retry_after;
       if (outcome.status == 429) {
+        ++out.rate_limited;
         error_code_text = parse_error_body(out.response.body).code;
         outcome.error_code = error_code_text;
       }

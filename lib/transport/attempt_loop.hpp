@@ -31,6 +31,7 @@ struct call_outcome {
   std::string problem;     // readable detail of ec
   http_response response;  // the last response, when ec is empty
   unsigned attempts = 0;   // requests tried, the stale-connection re-send not counted
+  unsigned rate_limited = 0;  // attempts answered 429
 };
 
 // Cancellation: terminal; aborts the current exchange or wait and reports operation_aborted.

@@ -159,3 +159,16 @@ BOOST_AUTO_TEST_CASE(retrieve_rejects_dot_dot_ids) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(request_null_metadata)
+
+BOOST_AUTO_TEST_CASE(null_metadata_is_sent_as_json_null) {
+  BOOST_TEST(openai::detail::serialize_metadata_body(openai::metadata::null_value()) ==
+             R"({"metadata":null})");
+  auto md = openai::metadata::null_value();
+  md.insert_or_assign("k", "v");
+  BOOST_TEST(!md.is_null());
+  BOOST_TEST(openai::detail::serialize_metadata_body(md) == R"({"metadata":{"k":"v"}})");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,216 @@
+// client::update_many: a loop on its own strand that pulls items while the pacer allows, starts
+// each update through the ordinary update call, and turns every completion into one result for
+// the sink. The loop sleeps on a timer that each completion cancels to wake it.
+#include <openai/client.hpp>
+
+#include "batch/pacer.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <list>
+
+namespace openai {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace detail {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Everything the loop and the completions share. Completions hold it by shared_ptr, and the
+// loop never returns while one is outstanding, so it is never used after the batch ends.
+struct batch_state {
+  batch_state(const asio::any_io_executor& strand, const batch_options& options)
+      : strand(strand),
+        wake(strand),
+        pace(options.concurrency, options.max_requests_per_second,
+             options.adaptive_concurrency),
+        progress(options.progress ? options.progress : std::make_shared<batch_progress>()),
+        on_progress(options.on_progress) {}
+
+  asio::any_io_executor strand;
+  asio::steady_timer wake;
+  pacer pace;
+  update_sink sink;
+  std::shared_ptr<batch_progress> progress;
+  std::function<void(const batch_progress&)> on_progress;
+  std::size_t in_flight = 0;
+  std::list<asio::cancellation_signal> in_flight_signals;  // for cancel_in_flight
+  batch_summary summary;
+  std::exception_ptr sink_failure;
+  clock::time_point started = clock::now();
+  clock::time_point window_started = started;
+  std::uint64_t window_done = 0;
+};
+
+}  // namespace
+
+// Writes the progress counters (batch_progress's friend).
+struct batch_runner {
+  static void publish(batch_state& st) {
+    auto& p = *st.progress;
+    const auto now = clock::now();
+    p.done_ = st.summary.total;
+    p.ok_ = st.summary.ok;
+    p.failed_ = st.summary.failed;
+    p.not_attempted_ = st.summary.not_attempted;
+    p.retries_ = st.summary.retries;
+    p.in_flight_ = st.in_flight;
+    p.concurrency_ = st.pace.limit();
+    p.elapsed_ = std::chrono::duration<double>(now - st.started).count();
+    const double window = std::chrono::duration<double>(now - st.window_started).count();
+    if (window >= 1.0) {
+      p.rate_ = static_cast<double>(st.summary.total - st.window_done) / window;
+      st.window_started = now;
+      st.window_done = st.summary.total;
+    } else if (p.rate_.load() == 0 && p.elapsed_.load() > 0) {
+      p.rate_ = static_cast<double>(st.summary.total) / p.elapsed_.load();
+    }
+  }
+
+  static void deliver(batch_state& st, update_result result) {
+    ++st.summary.total;
+    if (result.ok()) {
+      ++st.summary.ok;
+    } else {
+      ++st.summary.failed;
+      if (!result.attempted) ++st.summary.not_attempted;
+    }
+    if (result.details.attempts > 1) st.summary.retries += result.details.attempts - 1;
+    publish(st);
+    if (!st.sink_failure) {
+      try {
+        st.sink(std::move(result));
+      } catch (...) {
+        st.sink_failure = std::current_exception();
+      }
+    }
+    if (st.on_progress) st.on_progress(*st.progress);
+  }
+
+  static void launch(const std::shared_ptr<batch_state>& st, client& c, update_item item,
+                     const request_options& options) {
+    ++st->in_flight;
+    st->pace.on_start(clock::now());
+    auto signal = st->in_flight_signals.emplace(st->in_flight_signals.end());
+    auto diag = std::make_shared<diagnostics>();
+    auto on_done = [st, diag, signal, tag = item.tag, id = item.completion_id](
+                       error_code ec, chat_completion) mutable {
+      st->in_flight_signals.erase(signal);
+      --st->in_flight;
+      st->pace.on_finish(clock::now(), diag->rate_limited, diag->ratelimit_remaining_requests,
+                         diag->ratelimit_reset_requests, st->in_flight);
+      update_result result;
+      result.tag = tag;
+      result.completion_id = std::move(id);
+      result.ec = ec;
+      result.attempted = diag->attempts > 0;
+      result.details = std::move(*diag);
+      deliver(*st, std::move(result));
+      st->wake.cancel();
+    };
+    c.async_update_completion(
+        item.completion_id, std::move(item.metadata), options, *diag,
+        asio::bind_cancellation_slot(signal->slot(),
+                                     asio::bind_executor(st->strand, std::move(on_done))));
+  }
+
+  static asio::awaitable<bool> cancelled() {
+    auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+  }
+
+  static asio::awaitable<batch_summary> run(client& c, update_source source, update_sink sink,
+                                            batch_options options) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options);
+    st->sink = std::move(sink);
+    std::exception_ptr source_failure;
+
+    for (;;) {
+      // Wait until the pacer lets one more start (a completion or the clock wakes us).
+      bool stop = false;
+      for (;;) {
+        if (st->sink_failure || co_await cancelled()) {
+          stop = true;
+          break;
+        }
+        const auto now = clock::now();
+        auto when = st->pace.next_start(st->in_flight, now);
+        if (when && *when <= now) break;
+        st->wake.expires_at(when ? *when : clock::time_point::max());
+        co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      if (stop) break;
+      std::optional<update_item> item;
+      try {
+        item = co_await source();
+      } catch (...) {
+        source_failure = std::current_exception();
+      }
+      if (!item) break;
+      launch(st, c, std::move(*item), options.request);
+    }
+
+    const bool was_cancelled = co_await cancelled();
+    if (was_cancelled && options.cancel_in_flight)
+      for (auto& signal : st->in_flight_signals) signal.emit(asio::cancellation_type::terminal);
+    while (st->in_flight > 0) {
+      st->wake.expires_at(clock::time_point::max());
+      co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (was_cancelled && options.report_unattempted && !source_failure) {
+      for (;;) {
+        std::optional<update_item> item;
+        try {
+          item = co_await source();
+        } catch (...) {
+          source_failure = std::current_exception();
+        }
+        if (!item) break;
+        update_result result;
+        result.tag = item->tag;
+        result.completion_id = std::move(item->completion_id);
+        result.ec = asio::error::operation_aborted;
+        result.details.message = "not attempted: the batch was cancelled";
+        deliver(*st, std::move(result));
+      }
+    }
+    st->summary.cancelled = was_cancelled;
+    publish(*st);
+    st->summary.elapsed_seconds = st->progress->elapsed_seconds();
+    if (st->on_progress) st->on_progress(*st->progress);
+    if (source_failure) std::rethrow_exception(source_failure);
+    if (st->sink_failure) std::rethrow_exception(st->sink_failure);
+    co_return st->summary;
+  }
+};
+
+}  // namespace detail
+
+void client::start_batch(
+    asio::any_completion_handler<void(std::exception_ptr, batch_summary)> handler,
+    update_source source, update_sink sink, batch_options options) {
+  // co_spawn connects the handler's cancellation slot to the loop's coroutine.
+  asio::co_spawn(asio::make_strand(get_executor()),
+                 detail::batch_runner::run(*this, std::move(source), std::move(sink),
+                                           std::move(options)),
+                 std::move(handler));
+}
+
+asio::awaitable<batch_summary> client::update_many(update_source source, update_sink sink,
+                                                   batch_options options) {
+  return async_update_many(std::move(source), std::move(sink), std::move(options),
+                           asio::use_awaitable);
+}
+
+}  // namespace openai

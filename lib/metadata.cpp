@@ -60,6 +60,9 @@ std::vector<std::string> metadata_violations(const metadata& md) {
   }
   for (const auto& [key, value] : md) {
     const std::size_t key_length = utf8_length(key);
+    // Invalid bytes are never echoed: they would corrupt whatever prints the message.
+    const std::string key_name =
+        key_length == std::string_view::npos ? std::string("(not UTF-8)") : "'" + excerpt(key) + "'";
     if (key_length == std::string_view::npos) {
       // Not echoed: invalid bytes would corrupt whatever prints the message.
       violations.push_back("a metadata key is not valid UTF-8");
@@ -70,9 +73,9 @@ std::vector<std::string> metadata_violations(const metadata& md) {
     }
     const std::size_t value_length = utf8_length(value);
     if (value_length == std::string_view::npos) {
-      violations.push_back("metadata value of key '" + excerpt(key) + "' is not valid UTF-8");
+      violations.push_back("metadata value of key " + key_name + " is not valid UTF-8");
     } else if (value_length > max_metadata_value_length) {
-      violations.push_back("metadata value of key '" + excerpt(key) + "' has " +
+      violations.push_back("metadata value of key " + key_name + " has " +
                            std::to_string(value_length) + " characters; at most " +
                            std::to_string(max_metadata_value_length) + " are allowed");
     }

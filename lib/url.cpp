@@ -40,11 +40,26 @@ boost::system::result<base_url> parse_base_url(std::string_view text, std::strin
   } else {
     return fail("must start with http:// or https://");
   }
-  if (u.has_userinfo()) return fail("must not contain user info");
+  if (u.has_userinfo()) {
+    // Not echoed: user info may carry a secret.
+    problem = "base_url must not contain user info (user:password@)";
+    return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+  }
   if (u.has_query()) return fail("must not contain a query");
   if (u.host_type() == boost::urls::host_type::ipvfuture || u.encoded_host().empty())
     return fail("has no usable host");
 
+  if (u.encoded_host().find('%') != boost::core::string_view::npos)
+    return fail("has a percent-encoded host");
+  if (u.has_port()) {
+    const auto port = u.port();
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != boost::core::string_view::npos ||
+        std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535)
+      return fail("has an invalid port");
+  }
+  if (!u.encoded_path().empty() && u.encoded_path().front() != '/')
+    return fail("has a path that does not start with '/'");
   out.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.host_address())
                                                          : std::string(u.host());
   out.host_is_ip = u.host_type() == boost::urls::host_type::ipv4 ||

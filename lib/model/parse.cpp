@@ -44,10 +44,11 @@ error_body parse_error_body(std::string_view body) {
     const auto& top = value.get_object();
     const boost::json::object* err = object_field(top, "error");
     const auto& source = err ? *err : top;
+    // Every field is server text that ends up in what(): bounded and printable.
     result.message = scalar_text(source, "message");
-    result.type = scalar_text(source, "type");
-    result.code = scalar_text(source, "code");
-    result.param = scalar_text(source, "param");
+    result.type = printable_excerpt(scalar_text(source, "type"), 100);
+    result.code = printable_excerpt(scalar_text(source, "code"), 100);
+    result.param = printable_excerpt(scalar_text(source, "param"), 100);
     if (result.message.empty()) {
       // application/problem+json (proxies, API gateways, Prism) says it in detail/title.
       result.message = scalar_text(top, "detail");

@@ -108,3 +108,13 @@ BOOST_AUTO_TEST_CASE(utf8_length_counts_code_points) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(metadata_messages)
+
+BOOST_AUTO_TEST_CASE(value_messages_do_not_echo_an_invalid_key) {
+  auto v = openai::metadata_violations({{"k\xff", std::string(600, 'v')}});
+  BOOST_TEST_REQUIRE(v.size() == 2u);
+  for (const auto& m : v) BOOST_TEST(openai::utf8_length(m) != std::string_view::npos, m);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -86,3 +86,21 @@ BOOST_AUTO_TEST_CASE(appends_encoded_query_parameters) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(url_hostile)
+
+BOOST_AUTO_TEST_CASE(rejects_bad_ports_encoded_hosts_and_relative_paths) {
+  for (const char* bad : {"https://localhost:abc/v1", "https://localhost:99999/v1",
+                          "https://api.openai.com%00.example/v1", "https://a%20b/v1"}) {
+    std::string problem;
+    BOOST_TEST(!openai::detail::parse_base_url(bad, problem).has_value(), bad);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(does_not_echo_user_info) {
+  std::string problem;
+  BOOST_TEST(!openai::detail::parse_base_url("https://u:sk-secret@host/v1", problem).has_value());
+  BOOST_TEST(problem.find("sk-secret") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -81,10 +81,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto it = top.find("error");
     const json::object& source =
         it != top.end() && it->value().is_object() ? it->value().get_object() : top;
-    FUZZ_CHECK(parsed.type == scalar(source, "type"), "type '%s'", fuzz::show(parsed.type).c_str());
-    FUZZ_CHECK(parsed.code == scalar(source, "code"), "code '%s'", fuzz::show(parsed.code).c_str());
-    FUZZ_CHECK(parsed.param == scalar(source, "param"), "param '%s'",
+    // type, code and param reach what(): read as sent, then bounded and made printable.
+    using openai::detail::printable_excerpt;
+    FUZZ_CHECK(parsed.type == printable_excerpt(scalar(source, "type"), 100), "type '%s'",
+               fuzz::show(parsed.type).c_str());
+    FUZZ_CHECK(parsed.code == printable_excerpt(scalar(source, "code"), 100), "code '%s'",
+               fuzz::show(parsed.code).c_str());
+    FUZZ_CHECK(parsed.param == printable_excerpt(scalar(source, "param"), 100), "param '%s'",
                fuzz::show(parsed.param).c_str());
+    for (const std::string* field : {&parsed.type, &parsed.code, &parsed.param})
+      FUZZ_CHECK(fuzz::is_printable(*field) && field->size() <= 103, "field '%s'",
+                 fuzz::show(*field).c_str());
     // A short, printable message is passed through exactly.
     std::string message = scalar(source, "message");
     if (message.empty()) message = scalar(top, "detail");

@@ -3,6 +3,8 @@
 # Safe to run again: installs nothing that is already there, and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Lets ccache cache translation units that use precompiled headers (it hashes the .gch).
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros}
 
 packages=(build-essential cmake ccache git curl ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev

@@ -124,6 +124,17 @@ struct batch_runner {
                                      asio::bind_executor(st->strand, std::move(on_done))));
   }
 
+  // The next item, or nothing at the end or when the source threw (kept in `failure`).
+  static asio::awaitable<std::optional<update_item>> pull(update_source& source,
+                                                         std::exception_ptr& failure) {
+    try {
+      co_return co_await source();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    co_return std::nullopt;
+  }
+
   static asio::awaitable<bool> cancelled() {
     auto state = co_await asio::this_coro::cancellation_state;
     co_return state.cancelled() != asio::cancellation_type::none;
@@ -151,12 +162,7 @@ struct batch_runner {
         co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
       }
       if (stop) break;
-      std::optional<update_item> item;
-      try {
-        item = co_await source();
-      } catch (...) {
-        source_failure = std::current_exception();
-      }
+      auto item = co_await pull(source, source_failure);
       if (!item) break;
       launch(st, c, std::move(*item), options.request);
     }
@@ -170,12 +176,7 @@ struct batch_runner {
     }
     if (was_cancelled && options.report_unattempted && !source_failure) {
       for (;;) {
-        std::optional<update_item> item;
-        try {
-          item = co_await source();
-        } catch (...) {
-          source_failure = std::current_exception();
-        }
+        auto item = co_await pull(source, source_failure);
         if (!item) break;
         update_result result;
         result.tag = item->tag;

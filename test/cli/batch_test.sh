@@ -26,29 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_mock SEED [FLAGS...]: runs openai-mock; sets https_url, http_url, stats_url.
-start_mock() {
-  local seed=$1
-  shift
-  if [[ -n $mock_pid ]]; then kill "$mock_pid"; wait "$mock_pid" 2>/dev/null; fi
-  rm -f "$work/ports" "$work/ca.pem"
-  "$mock" --seed "$seed" --api-key "$key" --ca-out "$work/ca.pem" --port-file "$work/ports" "$@" \
-    2>"$work/mock.log" &
-  mock_pid=$!
-  for _ in $(seq 200); do [[ -s $work/ports ]] && break; sleep 0.05; done
-  [[ -s $work/ports ]] || { echo "openai-mock did not start"; cat "$work/mock.log"; exit 1; }
-  read -r https_port http_port <"$work/ports"
-  https_url="https://127.0.0.1:$https_port/v1"
-  http_url="http://127.0.0.1:$http_port/v1"
-}
+source "$(dirname "$0")/mock_helpers.sh"
 
-mock_stat() {
-  curl -s "http://127.0.0.1:$http_port/__mock/stats" | grep -o "\"$1\":[0-9]*" | head -1 |
-    cut -d: -f2
-}
 # API requests that reached the update handler: every request minus the injected faults.
 mock_applied() { echo $(($(mock_stat requests) - $(mock_stat faults_injected))); }
-mock_metadata() { curl -s "http://127.0.0.1:$http_port/__mock/metadata/$1"; }
 
 # mock_state FIRST LAST FILE: "ID METADATA" per line for chatcmpl-mock-FIRST..LAST, through
 # one curl process (one keep-alive connection), so 20,000 ids take a second or two.

@@ -22,27 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_mock SEED: runs openai-mock, sets https_port, http_port, https_url, http_url.
-start_mock() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid"; wait "$mock_pid" 2>/dev/null; fi
-  rm -f "$work/ports" "$work/ca.pem"
-  "$mock" --seed "$1" --api-key "$key" --ca-out "$work/ca.pem" --port-file "$work/ports" \
-    2>"$work/mock.log" &
-  mock_pid=$!
-  for _ in $(seq 200); do [[ -s $work/ports ]] && break; sleep 0.05; done
-  [[ -s $work/ports ]] || { echo "openai-mock did not start"; cat "$work/mock.log"; exit 1; }
-  read -r https_port http_port <"$work/ports"
-  https_url="https://127.0.0.1:$https_port/v1"
-  http_url="http://127.0.0.1:$http_port/v1"
-}
+source "$(dirname "$0")/mock_helpers.sh"
 
 # The mock's API request counter (its /__mock/ requests are not counted).
-mock_requests() {
-  curl -s "http://127.0.0.1:$http_port/__mock/stats" | grep -o '"requests":[0-9]*' | head -1 |
-    cut -d: -f2
-}
-# The stored metadata of a completion, as the mock's JSON.
-mock_metadata() { curl -s "http://127.0.0.1:$http_port/__mock/metadata/$1"; }
+mock_requests() { mock_stat requests; }
 
 # run CMD...: runs it with stdout/stderr captured in $out/$err, status in $rc.
 run() {

@@ -120,67 +120,75 @@ asio::awaitable<int> remove(session& s) {
 }
 
 // Pages are fetched one at a time and printed as they arrive, so a list of any length holds one
-// page in memory; --max-items stops early.
-asio::awaitable<int> list(session& s, openai::metadata filter) {
+// page in memory; --max-items stops early. fetch(after) returns the page that starts after
+// `after`; query(after) is its query string, for the --debug lines.
+template <typename Page, typename Fetch, typename Query>
+asio::awaitable<int> print_pages(session& s, std::optional<std::string> after,
+                                 std::string_view path, Fetch fetch, Query query_of) {
   const invocation& inv = s.inv;
-  openai::list_completions_params params;
-  params.after = inv.after;
-  params.limit = page_size(inv);
-  params.order = inv.order;
-  params.model = inv.model;
-  params.metadata = std::move(filter);
   unsigned long long printed = 0;
   for (;;) {
-    std::vector<std::pair<std::string, std::string>> q;
-    if (params.after) q.emplace_back("after", *params.after);
-    if (params.limit) q.emplace_back("limit", std::to_string(*params.limit));
-    if (params.order) q.emplace_back("order", *params.order);
-    if (params.model) q.emplace_back("model", *params.model);
-    for (const auto& [k, v] : params.metadata) q.emplace_back("metadata[" + k + "]", v);
-    openai::completion_page page =
-        co_await traced(s, "GET", s.url("/chat/completions" + query(q)), {},
-                        [&] { return s.client.list_completions(params); });
-    for (const openai::chat_completion& c : page.data()) {
-      s.out << format_item(c.json()) << '\n';
+    Page page = co_await traced(s, "GET", s.url(std::string(path) + query(query_of(after))), {},
+                                [&] { return fetch(after); });
+    for (const auto& item : page.data()) {
+      s.out << format_item(item.json()) << '\n';
       if (inv.max_items && ++printed >= *inv.max_items) break;
     }
     s.out << std::flush;
     if (inv.max_items && printed >= *inv.max_items) break;
     std::optional<std::string> next = page.next_after();
     // A server that claims more but makes no progress would otherwise be asked forever.
-    if (!next || page.data().empty() || next == params.after) break;
-    params.after = std::move(next);
+    if (!next || page.data().empty() || next == after) break;
+    after = std::move(next);
   }
   co_return exit_ok;
 }
 
+using query_list = std::vector<std::pair<std::string, std::string>>;
+
+// after, limit, order: the page parameters both lists share, in the order they are sent.
+query_list page_query(const std::optional<std::string>& after, const std::optional<int>& limit,
+                      const std::optional<std::string>& order) {
+  query_list q;
+  if (after) q.emplace_back("after", *after);
+  if (limit) q.emplace_back("limit", std::to_string(*limit));
+  if (order) q.emplace_back("order", *order);
+  return q;
+}
+
+asio::awaitable<int> list(session& s, openai::metadata filter) {
+  openai::list_completions_params params;
+  params.limit = page_size(s.inv);
+  params.order = s.inv.order;
+  params.model = s.inv.model;
+  params.metadata = std::move(filter);
+  co_return co_await print_pages<openai::completion_page>(
+      s, s.inv.after, "/chat/completions",
+      [&](const std::optional<std::string>& after) {
+        params.after = after;
+        return s.client.list_completions(params);
+      },
+      [&](const std::optional<std::string>& after) {
+        query_list q = page_query(after, params.limit, params.order);
+        if (params.model) q.emplace_back("model", *params.model);
+        for (const auto& [k, v] : params.metadata) q.emplace_back("metadata[" + k + "]", v);
+        return q;
+      });
+}
+
 asio::awaitable<int> list_messages(session& s) {
-  const invocation& inv = s.inv;
   openai::list_messages_params params;
-  params.after = inv.after;
-  params.limit = page_size(inv);
-  params.order = inv.order;
-  unsigned long long printed = 0;
-  for (;;) {
-    std::vector<std::pair<std::string, std::string>> q;
-    if (params.after) q.emplace_back("after", *params.after);
-    if (params.limit) q.emplace_back("limit", std::to_string(*params.limit));
-    if (params.order) q.emplace_back("order", *params.order);
-    openai::message_page page = co_await traced(
-        s, "GET", s.url(id_path(s, "/messages") + query(q)), {},
-        [&] { return s.client.list_completion_messages(s.inv.completion_id, params); });
-    for (const openai::completion_message& m : page.data()) {
-      s.out << format_item(m.json()) << '\n';
-      if (inv.max_items && ++printed >= *inv.max_items) break;
-    }
-    s.out << std::flush;
-    if (inv.max_items && printed >= *inv.max_items) break;
-    std::optional<std::string> next = page.next_after();
-    // A server that claims more but makes no progress would otherwise be asked forever.
-    if (!next || page.data().empty() || next == params.after) break;
-    params.after = std::move(next);
-  }
-  co_return exit_ok;
+  params.limit = page_size(s.inv);
+  params.order = s.inv.order;
+  co_return co_await print_pages<openai::message_page>(
+      s, s.inv.after, id_path(s, "/messages"),
+      [&](const std::optional<std::string>& after) {
+        params.after = after;
+        return s.client.list_completion_messages(s.inv.completion_id, params);
+      },
+      [&](const std::optional<std::string>& after) {
+        return page_query(after, params.limit, params.order);
+      });
 }
 
 openai::client_options client_options_of(const global_options& g) {

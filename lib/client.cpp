@@ -11,6 +11,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdlib>
@@ -55,15 +56,19 @@ asio::awaitable<std::pair<error_code, Result>> run_call(std::shared_ptr<detail::
                                                         diagnostics* diag) {
   diagnostics local;
   diagnostics& d = diag ? *diag : local;
-  auto [ec, raw] = co_await impl->perform(std::move(request), options, &d);
-  Result result;
-  if (!ec) {
-    std::string problem;
-    detail::convert(std::move(raw.json), {raw.request_id, raw.attempts}, problem, result);
-    if (!problem.empty()) {
-      ec = make_error_code(errc::bad_response);
-      d.message = std::move(problem);
-    }
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const detail::call_settings settings = impl->prepare(request, options);
+  detail::call_outcome outcome;
+  co_await detail::run_attempts(impl->pool(), request, settings, outcome);
+  auto [ec, raw] = impl->finish(outcome, &d);
+  if (ec) co_return std::pair{ec, Result{}};
+  std::string problem;
+  // Constructed, not assigned: assignment would copy the JSON out of its arena.
+  Result result = detail::convert<Result>(std::move(raw.json), {raw.request_id, raw.attempts},
+                                          problem);
+  if (!problem.empty()) {
+    d.message = std::move(problem);
+    co_return std::pair{make_error_code(errc::bad_response), Result{}};
   }
   co_return std::pair{ec, std::move(result)};
 }

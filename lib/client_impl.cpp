@@ -4,7 +4,11 @@
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+
+#include <optional>
 
 namespace openai::detail {
 
@@ -30,6 +34,16 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
     configuration_problem("base_url '" + options_.base_url +
                           "' is plain http:// to a host other than loopback: the API key would "
                           "travel unencrypted; set allow_insecure_http to allow it");
+  // These go into header lines: a CR or LF would end the line and smuggle in another header.
+  // The key itself is never quoted in the message.
+  const std::pair<const char*, const std::string*> header_values[] = {
+      {"api_key", &options_.api_key},
+      {"organization", &options_.organization},
+      {"project", &options_.project}};
+  for (const auto& [name, value] : header_values) {
+    if (value->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      configuration_problem(std::string(name) + " contains a CR, LF or NUL character");
+  }
   std::shared_ptr<asio::ssl::context> tls;
   if (url_.tls) {
     tls = make_tls_context(options_.ca_file, problem);
@@ -42,7 +56,15 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
 }
 
 std::shared_ptr<client_impl::running_call> client_impl::register_call() {
-  auto call = std::make_shared<running_call>(asio::make_strand(executor_));
+  // A strand over the io_context's own executor type when that is what the client runs on: it
+  // fits in any_io_executor's small buffer, where a strand<any_io_executor> does not, and every
+  // copy or prefer() of the call's executor would then allocate.
+  asio::any_io_executor strand;
+  if (const auto* io = executor_.target<asio::io_context::executor_type>())
+    strand = asio::make_strand(*io);
+  else
+    strand = asio::make_strand(executor_);
+  auto call = std::make_shared<running_call>(std::move(strand));
   std::lock_guard lock(calls_mutex_);
   if (shut_down_) return nullptr;
   calls_.insert(call);
@@ -92,23 +114,22 @@ call_settings client_impl::settings_for(const request_options& options) const {
   return settings;
 }
 
-asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::perform(
-    http_request request, const request_options& options, diagnostics* diag) {
-  co_await asio::this_coro::throw_if_cancelled(false);
+call_settings client_impl::prepare(http_request& request, const request_options& options) const {
   request.common_headers = common_headers_;
-  call_outcome outcome;
-  co_await run_attempts(*pool_, request, settings_for(options), outcome);
+  return settings_for(options);
+}
 
+std::pair<boost::system::error_code, raw_result> client_impl::finish(call_outcome& outcome,
+                                                                     diagnostics* diag) const {
   diagnostics d;
   d.attempts = outcome.attempts;
   d.rate_limited = outcome.rate_limited;
-  d.request_id = outcome.response.request_id;
+  d.request_id = outcome.response.request_id;  // copied: the result carries it too
   d.ratelimit_remaining_requests = outcome.response.ratelimit_remaining_requests;
   d.ratelimit_reset_requests = outcome.response.ratelimit_reset_requests;
   boost::system::error_code ec = outcome.ec;
-  raw_result result;
-  result.attempts = outcome.attempts;
-  result.request_id = outcome.response.request_id;
+  // Emplaced, never assigned: the result must keep the parsed object's arena (see parse.hpp).
+  std::optional<boost::json::object> json;
 
   if (ec) {
     d.message = std::move(outcome.problem);
@@ -124,7 +145,7 @@ asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::p
   } else {
     d.status = outcome.response.status;
     std::string problem;
-    result.json = parse_object_body(outcome.response.body, problem);
+    json.emplace(parse_object_body(outcome.response.body, problem));
     if (!problem.empty()) {
       ec = make_error_code(errc::bad_response);
       d.message = std::move(problem);
@@ -132,7 +153,8 @@ asio::awaitable<std::pair<boost::system::error_code, raw_result>> client_impl::p
   }
   for (std::string* text : {&d.message, &d.type, &d.code, &d.param, &d.request_id}) redact(*text);
   if (diag) *diag = std::move(d);
-  co_return std::pair{ec, std::move(result)};
+  return std::pair{ec, raw_result{json ? std::move(*json) : boost::json::object{},
+                                  std::move(outcome.response.request_id), outcome.attempts}};
 }
 
 }  // namespace openai::detail

@@ -36,10 +36,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   boost::asio::any_io_executor executor() const { return executor_; }
   const base_url& url() const { return url_; }
 
-  // Sends request with retries and turns the outcome into a JSON object or an error code, with
-  // every detail in diag (when not null).
-  boost::asio::awaitable<std::pair<boost::system::error_code, raw_result>> perform(
-      http_request request, const request_options& options, diagnostics* diag);
+  // A call runs in three steps: prepare() completes the request (common headers) and returns
+  // its settings, run_attempts() (attempt_loop.hpp) sends it with retries, and finish() turns
+  // the outcome into a JSON object or an error code, with every detail in diag (when not null).
+  // Not one coroutine: that would be one more coroutine frame per call.
+  call_settings prepare(http_request& request, const request_options& options) const;
+  std::pair<boost::system::error_code, raw_result> finish(call_outcome& outcome,
+                                                          diagnostics* diag) const;
+  connection_pool& pool() { return *pool_; }
 
   // Removes the API key from text that may echo it (a hostile or misconfigured server).
   void redact(std::string& text) const;
@@ -47,9 +51,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // A call in flight, so that shutdown() can cancel it. The signal belongs to the call's strand:
   // it is emitted only there.
   struct running_call {
-    explicit running_call(boost::asio::strand<boost::asio::any_io_executor> s)
-        : strand(std::move(s)) {}
-    boost::asio::strand<boost::asio::any_io_executor> strand;
+    explicit running_call(boost::asio::any_io_executor s) : strand(std::move(s)) {}
+    boost::asio::any_io_executor strand;  // a strand of the client's executor
     boost::asio::cancellation_signal signal;
   };
   // Null after shutdown: the call must then complete with operation_aborted at once.

@@ -1,9 +1,12 @@
 #include "request.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
+#include "model/parse.hpp"
 
 #include <openai/version.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 
 namespace openai::detail {
 
@@ -22,14 +25,105 @@ std::shared_ptr<const header_list> make_common_headers(const client_options& opt
   return headers;
 }
 
+namespace {
+
+// Appends s as a JSON string. The metadata is valid UTF-8 by then (validated first), so only
+// quotes, backslashes and control characters need escaping.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20) {
+      out.append("\\u00");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xf]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// RFC 9110 token characters: what a header name may consist of.
+bool is_token(std::string_view name) {
+  static constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || specials.find(ch) != specials.npos;
+  });
+}
+
+// A value that would end the header line early (CR, LF) or that servers reject (NUL) could
+// smuggle a header or a whole request onto the connection.
+bool is_safe_header_value(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+void append_header(std::string& wire, std::string_view name, std::string_view value) {
+  wire.append(name).append(": ").append(value).append("\r\n");
+}
+
+}  // namespace
+
 std::string serialize_metadata_body(const metadata& md) {
   if (md.is_null()) return R"({"metadata":null})";
-  boost::json::object pairs;
-  pairs.reserve(md.size());
-  for (const auto& [key, value] : md) pairs.emplace(key, value);
-  boost::json::object body;
-  body.emplace("metadata", std::move(pairs));
-  return boost::json::serialize(body);
+  std::string body;
+  std::size_t size = 16;
+  for (const auto& [key, value] : md) size += key.size() + value.size() + 8;
+  body.reserve(size);
+  body.append(R"({"metadata":{)");
+  bool first = true;
+  for (const auto& [key, value] : md) {
+    if (!first) body.push_back(',');
+    first = false;
+    append_json_string(body, key);
+    body.push_back(':');
+    append_json_string(body, value);
+  }
+  body.append("}}");
+  return body;
+}
+
+void render_request(const http_request& request, std::string& wire) {
+  wire.clear();
+  switch (request.method) {
+    case http_method::get: wire.append("GET "); break;
+    case http_method::post: wire.append("POST "); break;
+    case http_method::delete_: wire.append("DELETE "); break;
+  }
+  wire.append(request.target).append(" HTTP/1.1\r\n");
+  auto overridden = [&](std::string_view name) {
+    return std::any_of(request.extra_headers.begin(), request.extra_headers.end(),
+                       [&](const header& h) { return equal_ignoring_case(h.first, name); });
+  };
+  if (request.common_headers) {
+    for (const auto& [name, value] : *request.common_headers)
+      if (!overridden(name)) append_header(wire, name, value);
+  }
+  // A later extra header of the same name replaces an earlier one.
+  for (auto it = request.extra_headers.begin(); it != request.extra_headers.end(); ++it) {
+    const bool replaced_later = std::any_of(std::next(it), request.extra_headers.end(),
+                                            [&](const header& h) {
+                                              return equal_ignoring_case(h.first, it->first);
+                                            });
+    if (!replaced_later) append_header(wire, it->first, it->second);
+  }
+  if (!request.body.empty() || request.method == http_method::post) {
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, request.body.size()).ptr;
+    append_header(wire, "Content-Length", std::string_view(length, end - length));
+  }
+  wire.append("\r\n").append(request.body);
 }
 
 namespace {
@@ -69,6 +163,16 @@ std::optional<http_request> make_request(const base_url& url, const call& c,
   }
   if (c.what == kind::list || c.what == kind::list_messages)
     check_page_params(c.list.limit, c.list.order, violations);
+  for (const auto& [name, value] : options.extra_headers) {
+    if (!is_token(name))
+      violations.push_back("extra header name '" + printable_excerpt(name, 64) + "' is not an HTTP token");
+    else if (!is_safe_header_value(value))
+      violations.push_back("extra header " + name + " has a CR, LF or NUL in its value");
+    else if (equal_ignoring_case(name, "Content-Length") ||
+             equal_ignoring_case(name, "Transfer-Encoding"))
+      // The client frames the body itself; a second framing is how requests get smuggled.
+      violations.push_back("extra header " + name + " is set by the client itself");
+  }
   if (violations.size() != before) return std::nullopt;
 
   http_request request;

@@ -27,7 +27,9 @@ struct http_request {
   // Headers every request of the client carries (Host, Authorization, ...): built once per
   // client and shared, so the hot path copies no strings for them.
   std::shared_ptr<const header_list> common_headers;
-  header_list extra_headers;  // per call; same name as a common header replaces it
+  // Per call; same name (any case) as a common header replaces it. make_request refuses names
+  // that are not tokens, values with CR/LF/NUL, and Content-Length / Transfer-Encoding.
+  header_list extra_headers;
 };
 
 // The headers of every request of a client with these options and this base URL.
@@ -46,7 +48,12 @@ std::optional<http_request> make_update_request(const base_url& url, std::string
                                                 const request_options& options,
                                                 std::vector<std::string>& violations);
 
-// The JSON body {"metadata": {...}}.
+// The JSON body {"metadata": {...}}, written directly (no JSON DOM): md is already validated.
 std::string serialize_metadata_body(const metadata& md);
+
+// The request as HTTP/1.1 bytes into `wire` (cleared first, its capacity reused): request line,
+// common headers (less those an extra header replaces), extra headers (the last of a name wins),
+// Content-Length when there is a body or the method is POST, then the body.
+void render_request(const http_request& request, std::string& wire);
 
 }  // namespace openai::detail

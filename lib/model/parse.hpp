@@ -9,6 +9,8 @@
 namespace openai::detail {
 
 // A 2xx body must be a JSON object; `problem` says why it is not (and the result is empty).
+// The object lives in its own arena (a shared monotonic_resource). Move-construct it onward:
+// move-assigning it to an object of another storage copies every element.
 boost::json::object parse_object_body(std::string_view body, std::string& problem);
 
 // The fields of an OpenAI error body {"error": {"message", "type", "code", "param"}}. Other

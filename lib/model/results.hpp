@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <type_traits>
 
 namespace openai::detail {
 
@@ -25,22 +26,18 @@ completion_page to_completion_page(boost::json::object json, const response_cont
 message_page to_message_page(boost::json::object json, const response_context& context,
                              std::string& problem);
 
-// Overloads by result type, for generic callers.
-inline void convert(boost::json::object json, const response_context& c, std::string& problem,
-                    chat_completion& out) {
-  out = to_chat_completion(std::move(json), c, problem);
-}
-inline void convert(boost::json::object json, const response_context& c, std::string& problem,
-                    deletion_status& out) {
-  out = to_deletion_status(std::move(json), c, problem);
-}
-inline void convert(boost::json::object json, const response_context& c, std::string& problem,
-                    completion_page& out) {
-  out = to_completion_page(std::move(json), c, problem);
-}
-inline void convert(boost::json::object json, const response_context& c, std::string& problem,
-                    message_page& out) {
-  out = to_message_page(std::move(json), c, problem);
+// By result type, for generic callers. Returned, never assigned: the result is constructed
+// from json by move, which keeps json's arena (see parse_object_body).
+template <typename Result>
+Result convert(boost::json::object json, const response_context& c, std::string& problem) {
+  if constexpr (std::is_same_v<Result, chat_completion>)
+    return to_chat_completion(std::move(json), c, problem);
+  else if constexpr (std::is_same_v<Result, deletion_status>)
+    return to_deletion_status(std::move(json), c, problem);
+  else if constexpr (std::is_same_v<Result, completion_page>)
+    return to_completion_page(std::move(json), c, problem);
+  else
+    return to_message_page(std::move(json), c, problem);
 }
 
 }  // namespace openai::detail

@@ -64,13 +64,13 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
 
   // A cancellation emitted while this coroutine was between operations reaches no operation;
   // the state remembers it, so it is checked before each step.
-  auto cancelled = [&]() -> asio::awaitable<bool> {
-    auto state = co_await asio::this_coro::cancellation_state;
-    co_return state.cancelled() != asio::cancellation_type::none;
+  const auto cancellation = co_await asio::this_coro::cancellation_state;
+  auto cancelled = [&cancellation] {
+    return cancellation.cancelled() != asio::cancellation_type::none;
   };
 
   for (;;) {
-    if (co_await cancelled()) {
+    if (cancelled()) {
       out.ec = aborted;
       out.problem = "cancelled";
       co_return;
@@ -87,11 +87,13 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
       settings.log(line);
     }
 
-    auto acquired = co_await pool.acquire(deadline, prefer_new);
+    connection_pool::acquired acquired;
+    if (!prefer_new) acquired.conn = pool.try_acquire_idle();  // no coroutine frame when idle
+    if (!acquired.conn) acquired = co_await pool.acquire(deadline, prefer_new);
     prefer_new = false;
     boost::system::error_code ec = acquired.ec;
     out.problem = std::move(acquired.problem);
-    if (!ec && co_await cancelled()) ec = aborted;
+    if (!ec && cancelled()) ec = aborted;
     if (!ec) {
       ec = co_await acquired.conn->exchange(request, out.response, deadline,
                                             settings.max_response_bytes, out.problem);

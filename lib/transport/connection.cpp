@@ -3,12 +3,20 @@
 #include "transport/io_error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
 
+#include <atomic>
 #include <optional>
 
 #include <sys/socket.h>
@@ -26,42 +34,119 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t header_limit = 64 * 1024;
 
-http::verb to_verb(http_method m) {
-  switch (m) {
-    case http_method::get: return http::verb::get;
-    case http_method::post: return http::verb::post;
-    case http_method::delete_: return http::verb::delete_;
-  }
-  return http::verb::get;
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return beast::iequals(a, b);
 }
 
-void copy_header(const http::fields& fields, std::string_view name, std::string& out) {
-  auto it = fields.find(name);
-  if (it != fields.end()) out.assign(it->value().data(), it->value().size());
-}
+// Reads one response keeping only what the client acts on: status, body, keep-alive, and the
+// six headers of http_response. No header container: nothing is allocated per field.
+class response_reader final : public http::basic_parser<false> {
+ public:
+  explicit response_reader(http_response& out) : out_(out) {}
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                       beast::error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+    out_.status = static_cast<unsigned>(code);
+  }
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    if (std::string* into = slot_for(name)) into->assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    // body_limit() has already refused a larger Content-Length.
+    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                 beast::error_code&) override {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  std::string* slot_for(beast::string_view name) {
+    // Cheap first test: every header kept starts with 'x' or 'r'.
+    if (name.empty()) return nullptr;
+    const char first = static_cast<char>(name[0] | 0x20);
+    if (first != 'x' && first != 'r') return nullptr;
+    if (equal_ignoring_case(name, "x-request-id")) return &out_.request_id;
+    if (equal_ignoring_case(name, "x-should-retry")) return &out_.should_retry;
+    if (equal_ignoring_case(name, "retry-after-ms")) return &out_.retry_after_ms;
+    if (equal_ignoring_case(name, "retry-after")) return &out_.retry_after;
+    if (equal_ignoring_case(name, "x-ratelimit-remaining-requests"))
+      return &out_.ratelimit_remaining_requests;
+    if (equal_ignoring_case(name, "x-ratelimit-reset-requests"))
+      return &out_.ratelimit_reset_requests;
+    return nullptr;
+  }
+
+  http_response& out_;
+};
 
 }  // namespace
 
-struct connection::impl {
+struct connection::impl : std::enable_shared_from_this<connection::impl> {
+  impl(const asio::any_io_executor& ex) : executor(ex), watchdog(ex) {}
+
   asio::any_io_executor executor;
   std::string host;
   std::string port;
-  bool host_is_ip;
+  bool host_is_ip = false;
   std::shared_ptr<ssl::context> tls;
-  std::optional<beast::tcp_stream> plain;
-  std::optional<ssl::stream<beast::tcp_stream>> secure;
+  std::optional<tcp::socket> plain;
+  std::optional<ssl::stream<tcp::socket>> secure;
   // Reused for every exchange on this connection: no per-request buffer allocation.
   beast::flat_buffer buffer;
-  http::request<http::string_body> request;
-  std::optional<http::response_parser<http::string_body>> parser;
+  std::string wire;  // the request's bytes
+  std::optional<response_reader> reader;
   bool reusable = false;
   bool received_any = false;
   std::size_t exchanges = 0;
   clock::time_point last_used = clock::now();
 
-  beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
+  // The deadline of the step in progress (connect, handshake, one exchange): one timer wait per
+  // step, not one per read or write. On expiry it closes the socket, so whatever operation is
+  // pending or comes next fails at once; `timed_out` tells that apart from other failures. The
+  // handler runs on the executor of the coroutine that armed it (the call's strand), and does
+  // nothing once `step` has moved on: the connection may serve another call by then.
+  asio::steady_timer watchdog;
+  std::atomic<std::uint64_t> step{0};
+  bool timed_out = false;
+
+  tcp::socket& lowest() { return secure ? secure->next_layer() : *plain; }
 
   std::string where() const { return host + ":" + port; }
+
+  void arm(clock::time_point deadline, const asio::any_io_executor& coroutine_executor) {
+    timed_out = false;
+    watchdog.expires_at(deadline);
+    watchdog.async_wait(asio::bind_executor(
+        coroutine_executor,
+        [weak = weak_from_this(), armed = step.load()](boost::system::error_code ec) {
+          if (ec) return;  // disarmed
+          auto self = weak.lock();
+          if (!self || self->step.load() != armed) return;  // that step is over
+          self->timed_out = true;
+          boost::system::error_code ignored;
+          self->lowest().close(ignored);
+        }));
+  }
+  void disarm() {
+    ++step;
+    watchdog.cancel();
+  }
+  // A failed step's error: timeout when the watchdog ended it.
+  boost::system::error_code failure(boost::system::error_code ec) const {
+    return timed_out ? make_error_code(errc::timeout) : classify_io_error(ec);
+  }
 
   template <typename Stream>
   asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, const http_request& req,
@@ -69,12 +154,13 @@ struct connection::impl {
                                                          clock::time_point deadline,
                                                          std::size_t body_limit,
                                                          std::string& problem);
+  template <typename Stream>
+  asio::awaitable<boost::system::error_code> read_response(Stream& stream);
 };
 
 connection::connection(asio::any_io_executor executor, const base_url& url,
                        std::shared_ptr<ssl::context> tls)
-    : impl_(std::make_unique<impl>()) {
-  impl_->executor = executor;
+    : impl_(std::make_shared<impl>(executor)) {
   impl_->host = url.host;
   impl_->port = url.port;
   impl_->host_is_ip = url.host_is_ip;
@@ -85,12 +171,15 @@ connection::connection(asio::any_io_executor executor, const base_url& url,
     impl_->plain.emplace(executor);
 }
 
-connection::~connection() = default;
+connection::~connection() {
+  if (impl_) impl_->disarm();
+}
 
 asio::awaitable<boost::system::error_code> connection::open(clock::time_point connect_deadline,
                                                             clock::time_point deadline,
                                                             std::string& problem) {
   impl& s = *impl_;
+  const auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(s.executor);
   auto flags = s.host_is_ip ? tcp::resolver::numeric_host : tcp::resolver::flags{};
   auto [resolve_ec, endpoints] =
@@ -101,14 +190,20 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
     co_return classify_io_error(resolve_ec);
   }
 
-  s.lowest().expires_at(std::min(connect_deadline, deadline));
-  auto [connect_ec, endpoint] = co_await s.lowest().async_connect(endpoints, use_tuple);
-  if (connect_ec) {
-    problem = "cannot connect to " + s.where() + ": " + connect_ec.message();
-    co_return classify_io_error(connect_ec);
+  // Every address in turn (IPv6 and IPv4, several A records), all by the connect deadline.
+  s.arm(std::min(connect_deadline, deadline), executor);
+  auto [connect_ec, endpoint] = co_await asio::async_connect(
+      s.lowest(), endpoints,
+      [&s](const boost::system::error_code&, const tcp::endpoint&) { return !s.timed_out; },
+      use_tuple);
+  s.disarm();
+  if (connect_ec || s.timed_out) {
+    problem = "cannot connect to " + s.where() + ": " +
+              (s.timed_out ? std::string("timed out") : connect_ec.message());
+    co_return s.failure(connect_ec);
   }
   boost::system::error_code ignored;
-  s.lowest().socket().set_option(tcp::no_delay(true), ignored);
+  s.lowest().set_option(tcp::no_delay(true), ignored);
 
   if (s.secure) {
     // SNI names the host; IP literals are not sent (RFC 6066) but still verified below.
@@ -117,18 +212,51 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       co_return make_error_code(errc::network);
     }
     s.secure->set_verify_callback(ssl::host_name_verification(s.host));
-    s.lowest().expires_at(deadline);
+    s.arm(deadline, executor);
     auto [handshake_ec] = co_await s.secure->async_handshake(ssl::stream_base::client, use_tuple);
+    s.disarm();
     if (handshake_ec) {
-      problem = "TLS handshake with " + s.where() + " failed: " + handshake_ec.message();
+      problem = "TLS handshake with " + s.where() + " failed: " +
+                (s.timed_out ? std::string("timed out") : handshake_ec.message());
       const long verify = SSL_get_verify_result(s.secure->native_handle());
       if (verify != X509_V_OK)
         problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
-      co_return classify_io_error(handshake_ec);
+      co_return s.failure(handshake_ec);
     }
   }
   s.last_used = clock::now();
   co_return boost::system::error_code{};
+}
+
+// Reads until the reader has a whole response: Beast's parser over this connection's buffer,
+// without Beast's composed read operations.
+template <typename Stream>
+asio::awaitable<boost::system::error_code> connection::impl::read_response(Stream& stream) {
+  constexpr std::size_t read_size = 16 * 1024;
+  const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+  for (;;) {
+    if (buffer.size() > 0) {
+      beast::error_code ec;
+      const std::size_t used = reader->put(buffer.data(), ec);
+      buffer.consume(used);
+      if (reader->is_done()) co_return beast::error_code{};
+      if (ec && ec != http::error::need_more) co_return ec;
+      if (!ec && used > 0 && buffer.size() > 0) continue;  // more to parse without reading
+    }
+    // A cancellation that arrived between two reads reached no operation; it still counts.
+    if (cancellation.cancelled() != asio::cancellation_type::none)
+      co_return make_error_code(asio::error::operation_aborted);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+    buffer.commit(n);
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
+      // The server closed the connection: the end of a response without a length, or a cut.
+      if (!reader->got_some()) co_return http::error::end_of_stream;
+      beast::error_code eof_ec;
+      reader->put_eof(eof_ec);
+      co_return eof_ec ? eof_ec : beast::error_code{};
+    }
+    if (ec) co_return ec;
+  }
 }
 
 template <typename Stream>
@@ -137,48 +265,35 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
     std::size_t body_limit, std::string& problem) {
   reusable = false;
   received_any = false;
+  render_request(req, wire);
+  reader.emplace(out);
+  reader->header_limit(header_limit);
+  reader->body_limit(body_limit);
+  reader->eager(true);
 
-  request.clear();
-  request.method(to_verb(req.method));
-  request.target(req.target);
-  request.version(11);
-  for (const auto& [name, value] : *req.common_headers) request.set(name, value);
-  for (const auto& [name, value] : req.extra_headers) request.set(name, value);
-  request.body() = req.body;
-  request.prepare_payload();
+  arm(deadline, co_await asio::this_coro::executor);
+  auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
+  boost::system::error_code read_ec;
+  if (!write_ec) read_ec = co_await read_response(stream);
+  disarm();
+  received_any = reader->got_some() || buffer.size() > 0;
 
-  lowest().expires_at(deadline);
-  auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
   if (write_ec) {
-    problem = "sending the request to " + where() + " failed: " + write_ec.message();
-    co_return classify_io_error(write_ec);
+    problem = "sending the request to " + where() + " failed: " +
+              (timed_out ? std::string("timed out") : write_ec.message());
+    co_return failure(write_ec);
   }
-
-  parser.emplace();
-  parser->header_limit(header_limit);
-  parser->body_limit(body_limit);
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, *parser, use_tuple);
-  received_any = parser->got_some() || buffer.size() > 0;
   if (read_ec) {
-    problem = "reading the response from " + where() + " failed: " + read_ec.message();
+    problem = "reading the response from " + where() + " failed: " +
+              (timed_out ? std::string("timed out") : read_ec.message());
     if (read_ec == http::error::body_limit)
       problem = "response body from " + where() + " exceeds the limit of " +
                 std::to_string(body_limit) + " bytes";
-    co_return classify_io_error(read_ec);
+    co_return failure(read_ec);
   }
 
-  auto& response = parser->get();
-  out.status = response.result_int();
-  out.body = std::move(response.body());
-  const auto& fields = response.base();
-  copy_header(fields, "x-request-id", out.request_id);
-  copy_header(fields, "x-should-retry", out.should_retry);
-  copy_header(fields, "retry-after-ms", out.retry_after_ms);
-  copy_header(fields, "retry-after", out.retry_after);
-  copy_header(fields, "x-ratelimit-remaining-requests", out.ratelimit_remaining_requests);
-  copy_header(fields, "x-ratelimit-reset-requests", out.ratelimit_reset_requests);
   // Bytes beyond the response mean the server is not speaking plain request/response.
-  reusable = response.keep_alive() && buffer.size() == 0;
+  reusable = reader->keep_alive() && buffer.size() == 0;
   ++exchanges;
   last_used = clock::now();
   co_return boost::system::error_code{};
@@ -189,11 +304,10 @@ asio::awaitable<boost::system::error_code> connection::exchange(const http_reque
                                                                 clock::time_point deadline,
                                                                 std::size_t body_limit,
                                                                 std::string& problem) {
+  // Not a coroutine itself: it hands out exchange_on's, one frame less per request.
   if (impl_->secure)
-    co_return co_await impl_->exchange_on(*impl_->secure, request, out, deadline, body_limit,
-                                          problem);
-  co_return co_await impl_->exchange_on(*impl_->plain, request, out, deadline, body_limit,
-                                        problem);
+    return impl_->exchange_on(*impl_->secure, request, out, deadline, body_limit, problem);
+  return impl_->exchange_on(*impl_->plain, request, out, deadline, body_limit, problem);
 }
 
 bool connection::reusable() const noexcept { return impl_->reusable; }
@@ -202,9 +316,13 @@ std::size_t connection::exchanges() const noexcept { return impl_->exchanges; }
 connection::clock::time_point connection::last_used() const noexcept { return impl_->last_used; }
 
 bool connection::idle_and_healthy() noexcept {
-  auto& socket = impl_->lowest().socket();
+  auto& socket = impl_->lowest();
   if (!impl_->reusable || !socket.is_open() || impl_->buffer.size() != 0) return false;
   if (impl_->secure && SSL_pending(impl_->secure->native_handle()) > 0) return false;
+  // Used a moment ago: the peek below would cost a system call per request under load for
+  // nothing. Should the server have closed it just now, the request fails before any response
+  // byte and is re-sent once on a new connection (attempt_loop), as for any stale connection.
+  if (clock::now() - impl_->last_used < std::chrono::seconds(1)) return true;
   // An idle connection has nothing to read: a 0 means the peer closed it, bytes mean it sent
   // something unasked (a TLS alert, garbage). Either way it cannot carry a request.
   char probe;
@@ -215,8 +333,8 @@ bool connection::idle_and_healthy() noexcept {
 void connection::close() noexcept {
   impl_->reusable = false;
   boost::system::error_code ignored;
-  impl_->lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
-  impl_->lowest().socket().close(ignored);
+  impl_->lowest().shutdown(tcp::socket::shutdown_both, ignored);
+  impl_->lowest().close(ignored);
 }
 
 }  // namespace openai::detail

@@ -50,7 +50,8 @@ class connection {
   bool received_any() const noexcept;
   // Requests completed on this connection so far.
   std::size_t exchanges() const noexcept;
-  // False when the peer has closed the connection or sent unexpected bytes while idle.
+  // False when the peer has closed the connection or sent unexpected bytes while idle. A
+  // connection used within the last second is taken as healthy without asking the kernel.
   bool idle_and_healthy() noexcept;
   clock::time_point last_used() const noexcept;
 
@@ -58,7 +59,8 @@ class connection {
 
  private:
   struct impl;
-  std::unique_ptr<impl> impl_;
+  // Shared only with the deadline timer's handler, which may outlive this object.
+  std::shared_ptr<impl> impl_;
 };
 
 }  // namespace openai::detail

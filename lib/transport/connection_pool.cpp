@@ -127,6 +127,23 @@ asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time
   co_return result;
 }
 
+connection_pool::lease connection_pool::try_acquire_idle() {
+  std::unique_ptr<connection> conn;
+  std::vector<std::unique_ptr<connection>> expired;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return {};
+    expired = take_expired_locked();
+    if (state_.idle() > 0) conn = std::move(*state_.try_acquire().connection);
+  }
+  for (auto& c : expired) c->close();
+  if (!conn) return {};
+  if (usable_after_idle(*conn)) return lease(shared_from_this(), std::move(conn), false);
+  conn->close();
+  slot_freed();
+  return {};
+}
+
 asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_point deadline,
                                                                     bool prefer_new) {
   {

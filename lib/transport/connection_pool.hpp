@@ -68,6 +68,10 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
     lease conn;
   };
 
+  // acquire()'s fast path, with no coroutine frame: a healthy idle connection, or an empty lease
+  // when there is none (an idle one found stale is closed and its slot freed on the way).
+  lease try_acquire_idle();
+
   // A connection by `deadline`: an idle healthy one, a new one, or the next one released.
   // prefer_new: open a new connection even when an idle one exists (see pool_state).
   // Cancellation: terminal; the caller's place in the queue is given up.

@@ -1,6 +1,7 @@
 // The TLS settings every HTTPS connection of a client shares: peer verification on, the system
-// trust store (OpenSSL's default paths, which honour SSL_CERT_FILE and SSL_CERT_DIR), plus the
-// caller's ca_file. Built once per client; an ssl::context is safe to share between connections.
+// trust store (a hashed certificate directory looked up lazily when there is one, else OpenSSL's
+// default paths; SSL_CERT_FILE and SSL_CERT_DIR are honoured), plus the caller's ca_file.
+// Built once per client; an ssl::context is safe to share between connections.
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>

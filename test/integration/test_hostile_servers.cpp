@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -209,6 +210,30 @@ BOOST_AUTO_TEST_CASE(a_delay_past_the_timeout_is_a_timeout) {
   openai::client client(io.get_executor(), options);
   auto e = failure<openai::timeout_error>(io, client, f.id(1));
   BOOST_TEST((e.kind() == openai::errc::timeout));
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_accepts_but_never_answers_the_handshake_is_a_timeout) {
+  // A listener that takes the TCP connection and then says nothing: the TLS handshake must end
+  // by the call's deadline, not wait for the kernel.
+  asio::io_context server_io;
+  asio::ip::tcp::acceptor acceptor(server_io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket silent(server_io);
+  acceptor.async_accept(silent, [](boost::system::error_code) {});
+  std::thread server([&] { server_io.run_for(10s); });
+
+  mock_fixture f;  // only for its CA file
+  auto options = quick(f.options(), 0);
+  options.base_url = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/v1";
+  options.timeout = 400ms;
+  asio::io_context io;
+  openai::client client(io.get_executor(), options);
+  const auto start = clock_type::now();
+  auto e = failure<openai::timeout_error>(io, client, f.id(1));
+  BOOST_TEST((e.kind() == openai::errc::timeout));
+  BOOST_TEST(std::string(e.what()).find("handshake") != std::string::npos, e.what());
+  BOOST_TEST(elapsed_ms(start) >= 350);
+  server_io.stop();
+  server.join();
 }
 
 BOOST_AUTO_TEST_CASE(a_reset_mid_response_is_a_network_error) {

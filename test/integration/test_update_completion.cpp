@@ -6,6 +6,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
 #include <atomic>
 #include <cstdlib>
 
@@ -307,6 +315,60 @@ BOOST_AUTO_TEST_CASE(plain_http_to_a_remote_host_needs_an_explicit_opt_in) {
   BOOST_CHECK_THROW(openai::client(io.get_executor(), options), openai::configuration_error);
   options.allow_insecure_http = true;
   BOOST_CHECK_NO_THROW(openai::client(io.get_executor(), options));
+}
+
+BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) {
+  // The mock's CA, linked under its subject hash the way c_rehash does: found on demand.
+  mock_fixture f;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("openai-asio-test-certs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(f.ca_file().c_str(), "r"), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> ca(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                                 X509_free);
+  BOOST_TEST_REQUIRE(ca != nullptr);
+  char name[16];
+  std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(ca.get()));
+  std::filesystem::copy_file(f.ca_file(), dir / name,
+                             std::filesystem::copy_options::overwrite_existing);
+  ::setenv("SSL_CERT_DIR", dir.c_str(), 1);
+  auto options = f.options();
+  options.ca_file.clear();
+  asio::io_context io;
+  try {
+    openai::client client(io.get_executor(), options);
+    auto c = run(io, client.update_completion(f.id(1), {{"trusted", "by-dir"}}));
+    BOOST_TEST(c.metadata().at("trusted") == "by-dir");
+  } catch (...) {
+    ::unsetenv("SSL_CERT_DIR");
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  ::unsetenv("SSL_CERT_DIR");
+  std::filesystem::remove_all(dir);
+
+  // Without that directory the mock's CA is unknown: the handshake is refused.
+  options.max_retries = 0;
+  openai::client untrusting(io.get_executor(), options);
+  BOOST_CHECK_THROW(run(io, untrusting.update_completion(f.id(1), {{"trusted", "no"}})),
+                    openai::connection_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_or_organization_with_a_line_break_is_refused_and_not_echoed) {
+  asio::io_context io;
+  openai::client_options options;
+  options.base_url = "https://127.0.0.1:1/v1";
+  options.api_key = "sk-secret-value\r\nX-Injected: 1";
+  try {
+    openai::client client(io.get_executor(), options);
+    BOOST_FAIL("a key with CR LF was accepted");
+  } catch (const openai::configuration_error& e) {
+    BOOST_TEST(std::string(e.what()).find("api_key") != std::string::npos, e.what());
+    BOOST_TEST(std::string(e.what()).find("sk-secret") == std::string::npos, e.what());
+  }
+  options.api_key = "sk-fine";
+  options.organization = "org\n";
+  BOOST_CHECK_THROW(openai::client(io.get_executor(), options), openai::configuration_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_response_over_the_size_cap_is_a_bad_response) {

@@ -85,6 +85,63 @@ BOOST_AUTO_TEST_CASE(serializes_unicode_and_escapes_in_metadata) {
   BOOST_TEST(parsed.at("metadata").at("q\"uote").as_string() == "line\nbreak \xc3\xa9");
 }
 
+BOOST_AUTO_TEST_CASE(renders_request_line_headers_length_and_body_as_bytes) {
+  openai::client_options options;
+  options.api_key = "sk-k";
+  auto url = base("https://h:8443/v1");
+  std::vector<std::string> violations;
+  openai::request_options per_call;
+  per_call.extra_headers = {{"x-trace", "1"}, {"user-agent", "mine"}, {"X-Trace", "2"}};
+  auto r = openai::detail::make_update_request(url, "c-1", {{"a", "b"}}, per_call, violations);
+  BOOST_TEST_REQUIRE(r.has_value());
+  r->common_headers = openai::detail::make_common_headers(options, url);
+  std::string wire = "left over from the last request";
+  openai::detail::render_request(*r, wire);
+  const std::string body = R"({"metadata":{"a":"b"}})";
+  // The caller's User-Agent replaces ours (any case); of two X-Trace the last one wins.
+  BOOST_TEST(wire == "POST /v1/chat/completions/c-1 HTTP/1.1\r\n"
+                     "Host: h:8443\r\n"
+                     "Authorization: Bearer sk-k\r\n"
+                     "Accept: application/json\r\n"
+                     "Content-Type: application/json\r\n"
+                     "user-agent: mine\r\n"
+                     "X-Trace: 2\r\n"
+                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+}
+
+BOOST_AUTO_TEST_CASE(renders_get_and_delete_without_a_content_length) {
+  for (auto kind : {openai::detail::call::kind::retrieve, openai::detail::call::kind::remove}) {
+    openai::detail::call c;
+    c.what = kind;
+    c.completion_id = "c-1";
+    std::vector<std::string> violations;
+    auto r = openai::detail::make_request(base(), c, {}, violations);
+    BOOST_TEST_REQUIRE(r.has_value());
+    std::string wire;
+    openai::detail::render_request(*r, wire);
+    BOOST_TEST(wire.find("Content-Length") == std::string::npos);
+    BOOST_TEST(wire.ends_with("\r\n\r\n"));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(refuses_extra_headers_that_could_smuggle_a_request) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"X-Evil", "1\r\nContent-Length: 0"},
+           {"X-Evil", "1\nX-Other: 2"},
+           {"X-Evil", std::string("a\0b", 3)},
+           {"Bad Name", "1"},
+           {"", "1"},
+           {"Content-Length", "5"},
+           {"transfer-encoding", "chunked"}}) {
+    openai::request_options options;
+    options.extra_headers = {{name, value}};
+    std::vector<std::string> violations;
+    auto r = openai::detail::make_update_request(base(), "id", {{"k", "v"}}, options, violations);
+    BOOST_TEST(!r.has_value(), name);
+    BOOST_TEST(violations.size() == 1u, name);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(request_kinds)

@@ -98,6 +98,8 @@ run_tsan() {
   for filter in "${filters[@]}"; do
     echo "== TSan: $filter"
     if "$binary" --run_test="$filter" --log_level=test_suite >"$log" 2>&1; then
+      # Which cases ran, so the log shows that a filter (a label above all) selected something.
+      sed -n 's/.*Leaving test case "\([^"]*\)"; testing time: \([0-9]*[mu]s\).*/  ran \1 (\2)/p' "$log"
       tail -3 "$log"
     elif grep -q "no test cases matching filter" "$log"; then
       echo "(no test matches)"

@@ -133,7 +133,7 @@ std::pair<boost::system::error_code, raw_result> client_impl::finish(call_outcom
 
   if (ec) {
     d.message = std::move(outcome.problem);
-    d.cause = ec;
+    d.cause = outcome.cause ? outcome.cause : ec;
   } else if (outcome.response.status < 200 || outcome.response.status > 299) {
     ec = make_error_code(errc_for_status(outcome.response.status));
     d.status = outcome.response.status;

@@ -78,6 +78,7 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
     ++out.attempts;
     out.response.clear();
     out.problem.clear();
+    out.cause.clear();
     const auto started = connection::clock::now();
     const auto deadline = started + settings.timeout;
     if (settings.log) {
@@ -93,10 +94,12 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
     prefer_new = false;
     boost::system::error_code ec = acquired.ec;
     out.problem = std::move(acquired.problem);
+    out.cause = acquired.cause;
     if (!ec && cancelled()) ec = aborted;
     if (!ec) {
       ec = co_await acquired.conn->exchange(request, out.response, deadline,
                                             settings.max_response_bytes, out.problem);
+      out.cause = ec ? acquired.conn->last_cause() : boost::system::error_code{};
       // A kept-alive connection the server closed while idle fails before any response byte.
       // That is not the request's fault: send it again, once, on a new connection.
       const bool stale = ec == make_error_code(errc::network) && !acquired.conn.fresh() &&

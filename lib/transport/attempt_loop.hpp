@@ -29,6 +29,7 @@ struct call_outcome {
   // none: errc::network, errc::timeout, errc::bad_response, or operation_aborted.
   boost::system::error_code ec;
   std::string problem;     // readable detail of ec
+  boost::system::error_code cause;  // the socket/TLS/parser error behind ec, when there was one
   http_response response;  // the last response, when ec is empty
   unsigned attempts = 0;   // requests tried, the stale-connection re-send not counted
   unsigned rate_limited = 0;  // attempts answered 429

@@ -120,6 +120,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   asio::steady_timer watchdog;
   std::atomic<std::uint64_t> step{0};
   bool timed_out = false;
+  boost::system::error_code last_cause;  // the raw error behind the last failure
 
   tcp::socket& lowest() { return secure ? secure->next_layer() : *plain; }
 
@@ -143,8 +144,10 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
     ++step;
     watchdog.cancel();
   }
-  // A failed step's error: timeout when the watchdog ended it.
-  boost::system::error_code failure(boost::system::error_code ec) const {
+  // A failed step's error: timeout when the watchdog ended it. The raw error is kept for
+  // diagnostics::cause.
+  boost::system::error_code failure(boost::system::error_code ec) {
+    last_cause = timed_out ? make_error_code(asio::error::timed_out) : ec;
     return timed_out ? make_error_code(errc::timeout) : classify_io_error(ec);
   }
 
@@ -187,7 +190,7 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
                                       use_tuple);
   if (resolve_ec) {
     problem = "cannot resolve " + s.host + ": " + resolve_ec.message();
-    co_return classify_io_error(resolve_ec);
+    co_return s.failure(resolve_ec);
   }
 
   // Every address in turn (IPv6 and IPv4, several A records), all by the connect deadline.
@@ -311,6 +314,7 @@ asio::awaitable<boost::system::error_code> connection::exchange(const http_reque
 }
 
 bool connection::reusable() const noexcept { return impl_->reusable; }
+boost::system::error_code connection::last_cause() const noexcept { return impl_->last_cause; }
 bool connection::received_any() const noexcept { return impl_->received_any; }
 std::size_t connection::exchanges() const noexcept { return impl_->exchanges; }
 connection::clock::time_point connection::last_used() const noexcept { return impl_->last_used; }

@@ -43,6 +43,8 @@ class connection {
                                                              std::size_t body_limit,
                                                              std::string& problem);
 
+  // The underlying error (socket, TLS, parser) of the last failed open() or exchange().
+  boost::system::error_code last_cause() const noexcept;
   // True after a complete exchange on a keep-alive connection: it may serve the next request.
   bool reusable() const noexcept;
   // Whether any byte of a response arrived in the last exchange; a reused connection that

@@ -118,6 +118,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time
   result.ec = co_await conn->open(clock::now() + settings_.connect_timeout, deadline,
                                   result.problem);
   if (result.ec) {
+    result.cause = conn->last_cause();
     conn->close();
     slot_freed();
     co_return result;
@@ -148,7 +149,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
                                                                     bool prefer_new) {
   {
     std::unique_lock lock(mutex_);
-    if (shut_down_) co_return acquired{asio::error::operation_aborted, "client is shut down", {}};
+    if (shut_down_) co_return acquired{asio::error::operation_aborted, "client is shut down", {}, {}};
     for (auto& c : take_expired_locked()) c->close();  // cheap: closing is a syscall, no I/O wait
     auto offer = state_.try_acquire(prefer_new);
     using kind = decltype(offer.what);
@@ -158,7 +159,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
       auto conn = std::move(*offer.connection);
       // prefer_new on a full pool: replace the idle connection by a new one in its slot.
       if (!prefer_new && usable_after_idle(*conn))
-        co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false)};
+        co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false), {}};
       // Stale, idle too long, or a new one was asked for: open a new one in its slot.
       conn->close();
       co_return co_await open_new(deadline);
@@ -181,7 +182,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
 
     if (ec == make_error_code(errc::timeout)) {
       co_return acquired{ec, "no connection became free before the deadline (" +
-                                 std::to_string(state_.max()) + " in use)", {}};
+                                 std::to_string(state_.max()) + " in use)", {}, {}};
     }
     if (ec) {
       // Cancelled while queued. If nobody answered yet, leave the queue; otherwise the answer
@@ -200,11 +201,11 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
         });
       }
       co_return acquired{asio::error::operation_aborted, "cancelled while waiting for a connection",
-                         {}};
+                         {}, {}};
     }
     if (!conn) co_return co_await open_new(deadline);
     if (usable_after_idle(*conn))
-      co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false)};
+      co_return acquired{{}, {}, lease(shared_from_this(), std::move(conn), false), {}};
     // Went stale while handed over: close it, and open a new one in its slot.
     conn->close();
     conn.reset();

@@ -66,6 +66,7 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
     boost::system::error_code ec;
     std::string problem;
     lease conn;
+    boost::system::error_code cause;  // the raw error when opening a connection failed
   };
 
   // acquire()'s fast path, with no coroutine frame: a healthy idle connection, or an empty lease

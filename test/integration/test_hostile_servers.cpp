@@ -231,6 +231,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_accepts_but_never_answers_the_handshake_is_a_
   auto e = failure<openai::timeout_error>(io, client, f.id(1));
   BOOST_TEST((e.kind() == openai::errc::timeout));
   BOOST_TEST(std::string(e.what()).find("handshake") != std::string::npos, e.what());
+  BOOST_TEST((e.details().cause == asio::error::timed_out), e.details().cause.message());
   BOOST_TEST(elapsed_ms(start) >= 350);
   server_io.stop();
   server.join();
@@ -373,6 +374,9 @@ BOOST_AUTO_TEST_CASE(an_untrusted_self_signed_certificate_is_rejected) {
   auto e = failure<openai::connection_error>(io, client, f.id(1));
   BOOST_TEST((e.kind() == openai::errc::network));
   BOOST_TEST(std::string(e.what()).find("self-signed certificate") != std::string::npos, e.what());
+  // The cause is OpenSSL's own error, not the errc it was mapped to.
+  BOOST_TEST(std::string(e.details().cause.category().name()) == "asio.ssl",
+             e.details().cause.category().name());
   BOOST_TEST(f.mock().stats().requests == 0u);
 }
 

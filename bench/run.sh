@@ -110,10 +110,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Below the kernel's ephemeral range (32768 and up by default), where the clients' own outgoing
+# connections take their local ports: a port picked there can be free to connect() yet taken for
+# bind() a moment later.
 free_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 40000 ))
+    p=$(( 20000 + RANDOM % 12000 ))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }

@@ -27,6 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 source "$(dirname "$0")/mock_helpers.sh"
+source "$(dirname "$0")/check_helpers.sh"
 
 # API requests that reached the update handler: every request minus the injected faults.
 mock_applied() { echo $(($(mock_stat requests) - $(mock_stat faults_injected))); }
@@ -41,32 +42,7 @@ mock_state() {
     awk -v a="$1" '{ printf "chatcmpl-mock-%06d %s\n", a + NR - 1, $0 }' >"$3"
 }
 
-run() {
-  "$@" >"$work/out" 2>"$work/err"
-  rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
-}
-
-fail() {
-  echo "  FAIL: $*"
-  echo "    exit status: ${rc:-}"
-  echo "    stdout: $(head -c 800 <<<"${out:-}")"
-  echo "    stderr: $(tail -c 800 <<<"${err:-}")"
-  failures=$((failures + 1))
-}
-
-check() {
-  local name=$1
-  shift
-  cases=$((cases + 1))
-  if eval "$*"; then echo "  ok: $name"; else fail "$name: $*"; fi
-}
-
-has_out() { grep -qF -- "$1" <<<"$out"; }
-has_err() { grep -qF -- "$1" <<<"$err"; }
 lines_in() { [[ -s $1 ]] && wc -l <"$1" || echo 0; }
-no_key_anywhere() { ! grep -qF -- "$key" "$work/out" "$work/err"; }
 
 # The record fields a check needs, one "LINE OK KIND ATTEMPTS" per record.
 fields() {

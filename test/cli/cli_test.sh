@@ -23,38 +23,12 @@ cleanup() {
 trap cleanup EXIT
 
 source "$(dirname "$0")/mock_helpers.sh"
+source "$(dirname "$0")/check_helpers.sh"
 
 # The mock's API request counter (its /__mock/ requests are not counted).
 mock_requests() { mock_stat requests; }
 
-# run CMD...: runs it with stdout/stderr captured in $out/$err, status in $rc.
-run() {
-  "$@" >"$work/out" 2>"$work/err"
-  rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
-}
-
-fail() {
-  echo "  FAIL: $*"
-  echo "    exit status: $rc"
-  echo "    stdout: $(head -c 600 <<<"$out")"
-  echo "    stderr: $(head -c 600 <<<"$err")"
-  failures=$((failures + 1))
-}
-
-# check NAME CONDITION...: one case; CONDITION is a shell command evaluated after `run`.
-check() {
-  local name=$1
-  shift
-  cases=$((cases + 1))
-  if eval "$*"; then echo "  ok: $name"; else fail "$name: $*"; fi
-}
-
-has_out() { grep -qF -- "$1" <<<"$out"; }
-has_err() { grep -qF -- "$1" <<<"$err"; }
 lines_out() { [[ -z $out ]] && echo 0 || wc -l <<<"$out"; }
-no_key_anywhere() { ! grep -qF -- "$key" "$work/out" "$work/err"; }
 
 
 group_documented() {

@@ -27,37 +27,12 @@ trap cleanup EXIT
 
 # start_mock, mock_stat and mock_metadata, shared with the CLI tests.
 source "$(dirname "$0")/../cli/mock_helpers.sh"
+source "$(dirname "$0")/../cli/check_helpers.sh"
 
-# run CMD...: runs it with stdout/stderr captured in $out/$err, status in $rc.
-run() {
-  "$@" >"$work/out" 2>"$work/err"
-  rc=$?
-  out=$(cat "$work/out")
-  err=$(cat "$work/err")
-}
-
-fail() {
-  echo "  FAIL: $*"
-  echo "    exit status: $rc"
-  echo "    stdout: $(head -c 3000 <<<"$out")"
-  echo "    stderr: $(head -c 1000 <<<"$err")"
-  failures=$((failures + 1))
-}
-
-# check NAME CONDITION...: one case; CONDITION is a shell command evaluated after `run`.
-check() {
-  local name=$1
-  shift
-  cases=$((cases + 1))
-  if eval "$*"; then echo "  ok: $name"; else fail "$name: $*"; fi
-}
-
-has_out() { grep -qF -- "$1" <<<"$out"; }
 count_out() { grep -cF -- "$1" <<<"$out"; }
 # The lines of stdout from the "== TITLE" header to the next header.
 section() { awk -v t="== $1" '/^== /{on = index($0, t) == 1} on' <<<"$out"; }
 in_section() { section "$1" | grep -qF -- "$2"; }
-no_key_anywhere() { ! grep -qF -- "$key" "$work/out" "$work/err"; }
 # Runs the example with the environment a user would set, pointed at the mock over HTTPS.
 run_example() {
   run env OPENAI_API_KEY="$key" OPENAI_BASE_URL="$https_url" SSL_CERT_FILE="$work/ca.pem" \

@@ -47,6 +47,7 @@ struct pool_stats {
   std::size_t idle = 0;              // ready for the next request
   std::size_t waiting = 0;           // calls queued for a connection
   std::uint64_t opened_total = 0;    // connections ever opened (TLS handshakes for https)
+  std::uint64_t resumed_total = 0;   // of those, TLS sessions resumed: no certificate exchange
 };
 
 namespace detail {

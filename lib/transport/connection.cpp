@@ -1,6 +1,7 @@
 #include "transport/connection.hpp"
 
 #include "transport/io_error.hpp"
+#include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -109,6 +110,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   std::optional<response_reader> reader;
   bool reusable = false;
   bool received_any = false;
+  bool resumed = false;  // the TLS handshake resumed an earlier session
   std::size_t exchanges = 0;
   clock::time_point last_used = clock::now();
 
@@ -215,6 +217,7 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       co_return make_error_code(errc::network);
     }
     s.secure->set_verify_callback(ssl::host_name_verification(s.host));
+    offer_saved_session(s.secure->native_handle());
     s.arm(deadline, executor);
     auto [handshake_ec] = co_await s.secure->async_handshake(ssl::stream_base::client, use_tuple);
     s.disarm();
@@ -227,6 +230,7 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       co_return s.failure(handshake_ec);
     }
   }
+  s.resumed = s.secure && SSL_session_reused(s.secure->native_handle()) == 1;
   s.last_used = clock::now();
   co_return boost::system::error_code{};
 }
@@ -316,6 +320,7 @@ asio::awaitable<boost::system::error_code> connection::exchange(const http_reque
 bool connection::reusable() const noexcept { return impl_->reusable; }
 boost::system::error_code connection::last_cause() const noexcept { return impl_->last_cause; }
 bool connection::received_any() const noexcept { return impl_->received_any; }
+bool connection::resumed() const noexcept { return impl_->resumed; }
 std::size_t connection::exchanges() const noexcept { return impl_->exchanges; }
 connection::clock::time_point connection::last_used() const noexcept { return impl_->last_used; }
 

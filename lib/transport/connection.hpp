@@ -50,6 +50,8 @@ class connection {
   // Whether any byte of a response arrived in the last exchange; a reused connection that
   // failed before any did was most likely closed by the server while idle.
   bool received_any() const noexcept;
+  // Whether open() resumed an earlier TLS session instead of a full handshake.
+  bool resumed() const noexcept;
   // Requests completed on this connection so far.
   std::size_t exchanges() const noexcept;
   // False when the peer has closed the connection or sent unexpected bytes while idle. A

@@ -97,7 +97,7 @@ void connection_pool::close_idle() {
 
 pool_stats connection_pool::stats() {
   std::lock_guard lock(mutex_);
-  return {state_.open(), state_.idle(), state_.waiting(), opened_.load()};
+  return {state_.open(), state_.idle(), state_.waiting(), opened_.load(), resumed_.load()};
 }
 
 void connection_pool::shutdown() {
@@ -124,6 +124,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time
     co_return result;
   }
   ++opened_;
+  if (conn->resumed()) ++resumed_;
   result.conn = lease(shared_from_this(), std::move(conn), true);
   co_return result;
 }

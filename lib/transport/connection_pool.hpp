@@ -106,6 +106,7 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   pool_state<std::unique_ptr<connection>, std::shared_ptr<waiter>> state_;
   bool shut_down_ = false;
   std::atomic<std::uint64_t> opened_{0};
+  std::atomic<std::uint64_t> resumed_{0};
 };
 
 }  // namespace openai::detail

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <string_view>
 
 namespace openai::detail {
@@ -41,7 +42,67 @@ void load_system_trust(ssl::context& context, boost::system::error_code& ec) {
   context.set_default_verify_paths(ec);
 }
 
+// The latest session a server gave this context's connections. TLS 1.3 tickets arrive after the
+// handshake, inside a later read, on whichever thread runs it: hence the mutex.
+struct saved_session {
+  std::mutex mutex;
+  SSL_SESSION* latest = nullptr;  // owned reference
+  ~saved_session() {
+    if (latest) SSL_SESSION_free(latest);
+  }
+};
+
+// Where the context keeps its saved_session; freed with the context.
+int saved_session_index() {
+  static const int index = SSL_CTX_get_ex_new_index(
+      0, nullptr, nullptr, nullptr,
+      [](void*, void* slot, CRYPTO_EX_DATA*, int, long, void*) {
+        delete static_cast<saved_session*>(slot);
+      });
+  return index;
+}
+
+saved_session* saved_session_of(SSL_CTX* context) {
+  return static_cast<saved_session*>(SSL_CTX_get_ex_data(context, saved_session_index()));
+}
+
+// OpenSSL's new-session callback. It keeps a copy: the session itself stays the connection's,
+// and OpenSSL marks it not resumable when that connection is closed without a TLS shutdown
+// (as the pool closes idle connections), which would make every later offer a full handshake.
+int keep_new_session(SSL* ssl, SSL_SESSION* session) {
+  saved_session* slot = saved_session_of(SSL_get_SSL_CTX(ssl));
+  if (slot == nullptr) return 0;
+  SSL_SESSION* copy = SSL_SESSION_dup(session);
+  if (copy == nullptr) return 0;
+  std::lock_guard lock(slot->mutex);
+  if (slot->latest) SSL_SESSION_free(slot->latest);
+  slot->latest = copy;
+  return 0;  // the connection's own reference is not kept
+}
+
+void enable_session_resumption(SSL_CTX* context) {
+  SSL_CTX_set_ex_data(context, saved_session_index(), new saved_session);
+  // Client side, no internal cache: the callback is the cache.
+  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(context, keep_new_session);
+}
+
 }  // namespace
+
+void offer_saved_session(SSL* ssl) {
+  saved_session* slot = saved_session_of(SSL_get_SSL_CTX(ssl));
+  if (slot == nullptr) return;
+  SSL_SESSION* copy = nullptr;
+  {
+    std::lock_guard lock(slot->mutex);
+    if (slot->latest) copy = SSL_SESSION_dup(slot->latest);
+  }
+  if (copy == nullptr) return;
+  // A copy per connection: OpenSSL writes to the session it resumes, and connections on other
+  // threads may be resuming at the same time.
+  SSL_set_session(ssl, copy);  // takes its own reference
+  SSL_SESSION_free(copy);
+}
 
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& ca_file,
                                                             std::string& problem) {
@@ -52,6 +113,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& c
                            ssl::context::no_tlsv1_1,
                        ec);
   context->set_verify_mode(ssl::verify_peer, ec);
+  enable_session_resumption(context->native_handle());
   load_system_trust(*context, ec);
   if (ec) {
     problem = "cannot load the system trust store: " + ec.message();

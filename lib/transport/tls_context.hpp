@@ -11,8 +11,15 @@
 
 namespace openai::detail {
 
-// Empty result and `problem` set when ca_file cannot be loaded.
+// Empty result and `problem` set when ca_file cannot be loaded. The context keeps the latest
+// TLS session (ticket) its connections received, for offer_saved_session().
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& ca_file,
                                                             std::string& problem);
+
+// Before a handshake: offers the context's latest session, so that a new connection to the same
+// host resumes it (an abbreviated handshake: no certificate to send, decode and verify) when the
+// server agrees, and falls back to a full handshake when it does not. A client's context serves
+// one host, so a session is never offered to another.
+void offer_saved_session(SSL* ssl);
 
 }  // namespace openai::detail

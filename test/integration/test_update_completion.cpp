@@ -317,6 +317,24 @@ BOOST_AUTO_TEST_CASE(plain_http_to_a_remote_host_needs_an_explicit_opt_in) {
   BOOST_CHECK_NO_THROW(openai::client(io.get_executor(), options));
 }
 
+BOOST_AUTO_TEST_CASE(a_reconnect_resumes_the_tls_session_instead_of_a_full_handshake) {
+  mock_fixture f;
+  asio::io_context io;
+  openai::client client(io.get_executor(), f.options());
+  run(io, client.update_completion(f.id(1), {{"round", "1"}}));
+  BOOST_TEST(client.pool_stats().opened_total == 1u);
+  BOOST_TEST(client.pool_stats().resumed_total == 0u);  // nothing to resume yet
+
+  // The connection goes (idle expiry, a server closing it); the next one resumes the session
+  // the server handed out on the first.
+  client.close_idle_connections();
+  auto c = run(io, client.update_completion(f.id(1), {{"round", "2"}}));
+  BOOST_TEST(c.metadata().at("round") == "2");
+  BOOST_TEST(client.pool_stats().opened_total == 2u);
+  BOOST_TEST(client.pool_stats().resumed_total == 1u);
+  BOOST_TEST(f.mock().stats().tls_handshakes == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) {
   // The mock's CA, linked under its subject hash the way c_rehash does: found on demand.
   mock_fixture f;

@@ -13,7 +13,8 @@
 //   io.run();
 //
 // Thread safety: one client may be used concurrently from any number of threads running its
-// executor's execution context. Destroying the client while calls are in flight is safe.
+// executor's execution context, and calls may be started from any other thread too (each call
+// runs on a strand of its own). Destroying the client while calls are in flight is safe.
 #pragma once
 
 #include <openai/batch.hpp>

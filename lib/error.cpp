@@ -80,7 +80,27 @@ errc errc_for_status(unsigned status) noexcept {
 }
 
 error::error(boost::system::error_code ec, diagnostics d)
-    : boost::system::system_error(ec, describe(ec, d)), details_(std::move(d)) {}
+    : boost::system::system_error(ec), details_(std::move(d)), what_(describe(ec, details_)) {}
+
+std::string_view to_string(errc e) noexcept {
+  switch (e) {
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::bad_request: return "bad_request";
+    case errc::authentication: return "authentication";
+    case errc::permission_denied: return "permission_denied";
+    case errc::not_found: return "not_found";
+    case errc::conflict: return "conflict";
+    case errc::unprocessable_entity: return "unprocessable_entity";
+    case errc::rate_limited: return "rate_limited";
+    case errc::server_error: return "server_error";
+    case errc::api_error: return "api_error";
+    case errc::network: return "network";
+    case errc::timeout: return "timeout";
+    case errc::bad_response: return "bad_response";
+    case errc::invalid_configuration: return "invalid_configuration";
+  }
+  return "unknown";
+}
 
 validation_error::validation_error(std::vector<std::string> violations)
     : error(errc::invalid_argument, [&] {

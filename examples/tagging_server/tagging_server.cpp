@@ -60,7 +60,10 @@ unsigned status_for(const openai::error& e) {
 reply error_reply(const openai::error& e) {
   const openai::diagnostics& d = e.details();
   json::object error;
-  error["kind"] = e.kind().message();
+  // The errc's name ("not_found"), or the message of a kind outside the library's category.
+  error["kind"] = e.kind().category() == openai::error_category()
+                      ? std::string(openai::to_string(static_cast<openai::errc>(e.kind().value())))
+                      : e.kind().message();
   error["message"] = d.message.empty() ? std::string(e.what()) : d.message;
   if (d.status != 0) error["upstream_status"] = d.status;
   if (!d.request_id.empty()) error["request_id"] = d.request_id;
@@ -118,14 +121,14 @@ asio::awaitable<reply> handle(openai::client& client, std::string_view method,
                               const openai::metadata& default_tag) {
   constexpr std::string_view prefix = "/tag/";
   const std::string_view path = target.substr(0, target.find('?'));
-  if (!path.starts_with(prefix)) co_return error_reply(404, "not found", "no such route");
-  if (method != "POST") co_return error_reply(405, "method not allowed", "use POST");
+  if (!path.starts_with(prefix)) co_return error_reply(404, "not_found", "no such route");
+  if (method != "POST") co_return error_reply(405, "method_not_allowed", "use POST");
 
   const std::string id(path.substr(prefix.size()));
-  if (!valid_id(id)) co_return error_reply(400, "invalid argument", "invalid completion id");
+  if (!valid_id(id)) co_return error_reply(400, "invalid_argument", "invalid completion id");
   std::string problem;
   std::optional<openai::metadata> md = metadata_from_body(body, default_tag, problem);
-  if (!md) co_return error_reply(400, "invalid argument", problem);
+  if (!md) co_return error_reply(400, "invalid_argument", problem);
 
   reply answer;
   try {
@@ -134,7 +137,7 @@ asio::awaitable<reply> handle(openai::client& client, std::string_view method,
   } catch (const openai::error& e) {
     answer = error_reply(e);
   } catch (const std::exception& e) {
-    answer = error_reply(500, "internal error", e.what());
+    answer = error_reply(500, "internal_error", e.what());
   }
   co_return answer;
 }

@@ -14,7 +14,8 @@
 //                               {"tagged_by": "tagging_server"}. The update replaces the
 //                               completion's metadata, as the API does.
 //   200  the updated completion, exactly as the API returned it
-//   4xx/5xx  {"error": {"kind", "message", "upstream_status", "request_id", "violations"}}:
+//   4xx/5xx  {"error": {"kind", "message", "upstream_status", "request_id", "violations"}},
+//        kind being openai::to_string of the error ("not_found", "rate_limited", ...):
 //        400 bad id, body or metadata (nothing sent to the API); 404 unknown route or unknown
 //        completion; 405 not a POST; 409 and 429 passed on; 504 the API timed out; 502 any
 //        other failure of the API call (a bad key, a 5xx, the network): not the caller's fault.

@@ -14,6 +14,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -43,6 +44,9 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
+// The errc's name as spelled in code ("not_found", "rate_limited"): stable, for logs and JSON.
+std::string_view to_string(errc e) noexcept;
+
 // The errc for an HTTP status that is not 2xx.
 errc errc_for_status(unsigned status) noexcept;
 
@@ -69,6 +73,11 @@ struct diagnostics {
 class error : public boost::system::system_error {
  public:
   error(boost::system::error_code ec, diagnostics d);
+
+  // "404 not found: No chat completion found (type ..., request id ...)": status, kind, the
+  // server's message and details, once each (system_error's own what() would append the kind
+  // and its category again).
+  const char* what() const noexcept override { return what_.c_str(); }
   // The error kind: an openai::errc, or operation_aborted. (api_error::code() is the API's
   // own error code string, so this is the name that works on every exception.)
   boost::system::error_code kind() const noexcept { return system_error::code(); }
@@ -79,6 +88,7 @@ class error : public boost::system::system_error {
 
  private:
   diagnostics details_;
+  std::string what_;
 };
 
 // A non-2xx answer from the API. what() carries the server's message.

@@ -182,7 +182,7 @@ example_tagging_server() {
     '[[ $(count_out "200 ") == 2 ]] && has_out "200 0" && [[ $(mock_metadata chatcmpl-mock-000004) == "{\"n\":\"3\"}" ]]'
   post -d '{"a": "b"}' "$base/tag/chatcmpl-unknown"
   check "an unknown completion: 404 with the API's kind and status" \
-    '[[ $(status) == 404 ]] && has_out "\"kind\":\"not found\"" && has_out "\"upstream_status\":404" && has_out "\"request_id\":\"req_"'
+    '[[ $(status) == 404 ]] && has_out "\"kind\":\"not_found\"" && has_out "\"upstream_status\":404" && has_out "\"request_id\":\"req_"'
   post -d 'not json' "$base/tag/chatcmpl-mock-000005"
   check "a body that is not a JSON object: 400" '[[ $(status) == 400 ]]'
   run curl -s -w '\n%{http_code}' "$base/tag/chatcmpl-mock-000005"

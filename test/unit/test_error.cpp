@@ -5,6 +5,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+#include <string_view>
+
 namespace {
 
 template <typename Expected>
@@ -77,6 +80,31 @@ BOOST_AUTO_TEST_CASE(what_carries_status_message_type_code_param_and_request_id)
     BOOST_TEST(e.param() == d.param);
     BOOST_TEST(e.request_id() == d.request_id);
   }
+}
+
+BOOST_AUTO_TEST_CASE(what_names_the_kind_once_without_the_category_suffix) {
+  openai::diagnostics d;
+  d.status = 404;
+  d.message = "No chat completion found.";
+  try {
+    openai::throw_error(openai::errc::not_found, d);
+  } catch (const openai::error& e) {
+    BOOST_TEST(std::string(e.what()) == "404 not found: No chat completion found.");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(to_string_spells_each_kind_as_in_code) {
+  using openai::errc;
+  BOOST_TEST(openai::to_string(errc::not_found) == "not_found");
+  BOOST_TEST(openai::to_string(errc::rate_limited) == "rate_limited");
+  BOOST_TEST(openai::to_string(errc::invalid_configuration) == "invalid_configuration");
+  // Every kind has its own name.
+  std::set<std::string_view> names;
+  for (int v = static_cast<int>(errc::invalid_argument);
+       v <= static_cast<int>(errc::invalid_configuration); ++v)
+    names.insert(openai::to_string(static_cast<errc>(v)));
+  BOOST_TEST(names.size() == 14u);
+  BOOST_TEST(names.count("unknown") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(parses_an_openai_error_body) {

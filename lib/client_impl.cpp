@@ -46,7 +46,7 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
   }
   std::shared_ptr<asio::ssl::context> tls;
   if (url_.tls) {
-    tls = make_tls_context(options_.ca_file, problem);
+    tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);
     if (!tls) configuration_problem(problem);
   }
   common_headers_ = make_common_headers(options_, url_);

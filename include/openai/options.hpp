@@ -22,6 +22,7 @@ struct client_options {
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   std::size_t max_connections = 64;               // pool size per host
   std::string ca_file;                            // extra PEM trust anchors; empty = system store only
+  std::string ca_pem;                             // the same, as PEM text already in memory
   bool allow_insecure_http = false;               // http:// to a host other than loopback
   std::size_t max_response_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  // idle longer: not reused

@@ -105,6 +105,7 @@ void offer_saved_session(SSL* ssl) {
 }
 
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& ca_file,
+                                                            const std::string& ca_pem,
                                                             std::string& problem) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   boost::system::error_code ec;
@@ -123,6 +124,13 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& c
     context->load_verify_file(ca_file, ec);
     if (ec) {
       problem = "cannot load ca_file '" + ca_file + "': " + ec.message();
+      return nullptr;
+    }
+  }
+  if (!ca_pem.empty()) {
+    context->add_certificate_authority(boost::asio::buffer(ca_pem), ec);
+    if (ec) {
+      problem = "cannot load ca_pem: " + ec.message();
       return nullptr;
     }
   }

@@ -11,9 +11,11 @@
 
 namespace openai::detail {
 
-// Empty result and `problem` set when ca_file cannot be loaded. The context keeps the latest
-// TLS session (ticket) its connections received, for offer_saved_session().
+// Empty result and `problem` set when ca_file or ca_pem cannot be loaded (either may be empty).
+// The context keeps the latest TLS session (ticket) its connections received, for
+// offer_saved_session().
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& ca_file,
+                                                            const std::string& ca_pem,
                                                             std::string& problem);
 
 // Before a handshake: offers the context's latest session, so that a new connection to the same

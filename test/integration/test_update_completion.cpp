@@ -335,6 +335,20 @@ BOOST_AUTO_TEST_CASE(a_reconnect_resumes_the_tls_session_instead_of_a_full_hands
   BOOST_TEST(f.mock().stats().tls_handshakes == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_ca_given_as_pem_text_is_trusted_and_garbage_is_refused) {
+  mock_fixture f;
+  auto options = f.options();
+  options.ca_file.clear();
+  options.ca_pem = f.mock().ca_pem();
+  asio::io_context io;
+  openai::client client(io.get_executor(), options);
+  auto c = run(io, client.update_completion(f.id(1), {{"trusted", "by-pem"}}));
+  BOOST_TEST(c.metadata().at("trusted") == "by-pem");
+
+  options.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+  BOOST_CHECK_THROW(openai::client(io.get_executor(), options), openai::configuration_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) {
   // The mock's CA, linked under its subject hash the way c_rehash does: found on demand.
   mock_fixture f;

@@ -61,8 +61,8 @@ std::vector<std::string> metadata_violations(const metadata& md) {
   for (const auto& [key, value] : md) {
     const std::size_t key_length = utf8_length(key);
     // Invalid bytes are never echoed: they would corrupt whatever prints the message.
-    const std::string key_name =
-        key_length == std::string_view::npos ? std::string("(not UTF-8)") : "'" + excerpt(key) + "'";
+    std::string key_name = "(not UTF-8)";
+    if (key_length != std::string_view::npos) key_name.assign("'").append(excerpt(key)).append("'");
     if (key_length == std::string_view::npos) {
       // Not echoed: invalid bytes would corrupt whatever prints the message.
       violations.push_back("a metadata key is not valid UTF-8");

@@ -44,8 +44,9 @@ void append_flags(std::string& out, command c, bool global) {
   for (const auto& f : flag_specs()) {
     if (f.commands.empty() != global) continue;
     if (!global && !flag_applies(f, c)) continue;
-    std::string left = "--" + std::string(f.name);
-    if (!f.value_name.empty()) left += " " + std::string(f.value_name);
+    std::string left = "--";
+    left.append(f.name);
+    if (!f.value_name.empty()) left.append(" ").append(f.value_name);
     width = std::max(width, left.size());
     rows.emplace_back(std::move(left), f.help);
   }

@@ -65,6 +65,10 @@ asio::awaitable<void> accept_loop(server::impl& s, tcp::acceptor& acceptor, bool
     if (ec) continue;  // e.g. EMFILE or a connection reset before accept: keep listening
     ++s.accepted;
     ++(tls ? s.https_accepted : s.http_accepted);
+    // Answers go out as soon as they are written: with Nagle's algorithm a response written in
+    // two pieces (headers, then body) waits for the client's delayed ACK, ~40 ms per request.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto ex = socket.get_executor();
     asio::co_spawn(ex, run_session(s, std::move(socket), tls, server::impl::task_token(s)),
                    asio::detached);

@@ -1,7 +1,11 @@
 #include "transport/tls_context.hpp"
 
+#include <boost/asio/ssl/error.hpp>
+
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -26,20 +30,75 @@ bool has_hashed_certificates(const char* dir) {
   return false;
 }
 
-// The system trust store. With a hashed certificate directory (Debian's /etc/ssl/certs, or
-// SSL_CERT_DIR) certificates are looked up there as a handshake needs them: parsing the whole
-// bundle file up front costs ~25 ms of CPU per client, which a one-shot command line pays on
-// every run. SSL_CERT_FILE, or a system without a hashed directory, gets OpenSSL's defaults.
+// A CA bundle file read the first time verification asks for a certificate it does not already
+// have. A handshake whose issuer is in ca_file, ca_pem or the hashed directory never reads it;
+// reading all ~140 certificates of the system bundle costs ~40 ms of CPU, which a one-shot
+// command line would pay on every run.
+struct lazy_bundle {
+  std::string path;
+  std::once_flag loaded;
+};
+
+int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAME* name,
+                        X509_OBJECT* ret) {
+  auto* bundle = static_cast<lazy_bundle*>(X509_LOOKUP_get_method_data(lookup));
+  X509_STORE* store = X509_LOOKUP_get_store(lookup);
+  if (bundle == nullptr || store == nullptr) return 0;
+  std::call_once(bundle->loaded, [&] {
+    X509_STORE_load_file(store, bundle->path.c_str());
+    ERR_clear_error();  // a missing or partly bad bundle is no error of this handshake
+  });
+  // The bundle is in the store's own cache now; answer from there.
+  int found = 0;
+  if (X509_STORE_lock(store) != 1) return 0;
+  if (X509_OBJECT* object =
+          X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store), type, name)) {
+    if (type == X509_LU_X509)
+      found = X509_OBJECT_set1_X509(ret, X509_OBJECT_get0_X509(object));
+    else if (type == X509_LU_CRL)
+      found = X509_OBJECT_set1_X509_CRL(ret, X509_OBJECT_get0_X509_CRL(object));
+  }
+  X509_STORE_unlock(store);
+  return found;
+}
+
+const X509_LOOKUP_METHOD* lazy_bundle_method() {
+  static X509_LOOKUP_METHOD* const method = [] {
+    X509_LOOKUP_METHOD* m = X509_LOOKUP_meth_new("openai-asio lazy CA bundle");
+    X509_LOOKUP_meth_set_get_by_subject(m, find_in_lazy_bundle);
+    X509_LOOKUP_meth_set_free(m, [](X509_LOOKUP* lookup) {
+      delete static_cast<lazy_bundle*>(X509_LOOKUP_get_method_data(lookup));
+    });
+    return m;
+  }();
+  return method;
+}
+
+// The system trust store as OpenSSL's defaults define it (SSL_CERT_FILE or the default bundle
+// file, SSL_CERT_DIR or the default directory), looked up on demand: the hashed directory by
+// OpenSSL itself, the bundle file by lazy_bundle.
 void load_system_trust(ssl::context& context, boost::system::error_code& ec) {
   const char* file_env = std::getenv(X509_get_default_cert_file_env());
   const char* dir_env = std::getenv(X509_get_default_cert_dir_env());
+  const char* file = file_env && *file_env ? file_env : X509_get_default_cert_file();
   const char* dir = dir_env && *dir_env ? dir_env : X509_get_default_cert_dir();
   const bool single_dir = std::string_view(dir).find(':') == std::string_view::npos;
-  if ((file_env == nullptr || *file_env == '\0') && single_dir && has_hashed_certificates(dir)) {
-    context.add_verify_path(dir, ec);
+  if (!single_dir || has_hashed_certificates(dir)) {
+    context.add_verify_path(dir, ec);  // a list of directories is split by OpenSSL
+    if (ec) return;
+  }
+  std::error_code missing;
+  if (!std::filesystem::exists(file, missing)) return;
+  X509_STORE* store = SSL_CTX_get_cert_store(context.native_handle());
+  X509_LOOKUP* lookup =
+      X509_STORE_add_lookup(store, const_cast<X509_LOOKUP_METHOD*>(lazy_bundle_method()));
+  if (lookup == nullptr) {
+    ec = boost::system::error_code(static_cast<int>(ERR_get_error()),
+                                   boost::asio::error::get_ssl_category());
     return;
   }
-  context.set_default_verify_paths(ec);
+  if (X509_LOOKUP_get_method_data(lookup) == nullptr)
+    X509_LOOKUP_set_method_data(lookup, new lazy_bundle{file, {}});
 }
 
 // The latest session a server gave this context's connections. TLS 1.3 tickets arrive after the

@@ -1,6 +1,6 @@
 // The TLS settings every HTTPS connection of a client shares: peer verification on, the system
-// trust store (a hashed certificate directory looked up lazily when there is one, else OpenSSL's
-// default paths; SSL_CERT_FILE and SSL_CERT_DIR are honoured), plus the caller's ca_file.
+// trust store as OpenSSL's defaults define it (SSL_CERT_FILE / SSL_CERT_DIR honoured) but read
+// on demand rather than at start-up, plus the caller's ca_file and ca_pem.
 // Built once per client; an ssl::context is safe to share between connections.
 #pragma once
 

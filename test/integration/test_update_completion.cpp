@@ -349,6 +349,43 @@ BOOST_AUTO_TEST_CASE(a_ca_given_as_pem_text_is_trusted_and_garbage_is_refused) {
   BOOST_CHECK_THROW(openai::client(io.get_executor(), options), openai::configuration_error);
 }
 
+BOOST_AUTO_TEST_CASE(a_bundle_in_ssl_cert_file_is_trusted_when_a_handshake_needs_it) {
+  // The bundle is read on demand, when verification looks for an issuer it has not got: here
+  // the mock's CA, found nowhere else.
+  mock_fixture f;
+  auto options = f.options();
+  options.ca_file.clear();
+  options.max_retries = 0;
+  const char* saved = std::getenv("SSL_CERT_FILE");
+  const std::string previous = saved ? saved : "";
+  ::setenv("SSL_CERT_FILE", f.ca_file().c_str(), 1);
+  asio::io_context io;
+  bool trusted = false;
+  try {
+    openai::client client(io.get_executor(), options);
+    trusted = run(io, client.update_completion(f.id(1), {{"trusted", "by-file"}}))
+                  .metadata()
+                  .at("trusted") == "by-file";
+  } catch (const std::exception& e) {
+    BOOST_TEST_MESSAGE(e.what());
+  }
+  // A bundle without the mock's CA: the handshake is refused.
+  ::setenv("SSL_CERT_FILE", "/dev/null", 1);
+  bool refused = false;
+  try {
+    openai::client client(io.get_executor(), options);
+    run(io, client.update_completion(f.id(1), {{"trusted", "no"}}));
+  } catch (const openai::connection_error&) {
+    refused = true;
+  }
+  if (saved)
+    ::setenv("SSL_CERT_FILE", previous.c_str(), 1);
+  else
+    ::unsetenv("SSL_CERT_FILE");
+  BOOST_TEST(trusted);
+  BOOST_TEST(refused);
+}
+
 BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) {
   // The mock's CA, linked under its subject hash the way c_rehash does: found on demand.
   mock_fixture f;
@@ -363,6 +400,14 @@ BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) 
   std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(ca.get()));
   std::filesystem::copy_file(f.ca_file(), dir / name,
                              std::filesystem::copy_options::overwrite_existing);
+  const char* saved_dir = std::getenv("SSL_CERT_DIR");
+  const std::string previous_dir = saved_dir ? saved_dir : "";
+  auto restore_dir = [&] {
+    if (saved_dir)
+      ::setenv("SSL_CERT_DIR", previous_dir.c_str(), 1);
+    else
+      ::unsetenv("SSL_CERT_DIR");
+  };
   ::setenv("SSL_CERT_DIR", dir.c_str(), 1);
   auto options = f.options();
   options.ca_file.clear();
@@ -372,11 +417,11 @@ BOOST_AUTO_TEST_CASE(a_hashed_certificate_directory_in_ssl_cert_dir_is_trusted) 
     auto c = run(io, client.update_completion(f.id(1), {{"trusted", "by-dir"}}));
     BOOST_TEST(c.metadata().at("trusted") == "by-dir");
   } catch (...) {
-    ::unsetenv("SSL_CERT_DIR");
+    restore_dir();
     std::filesystem::remove_all(dir);
     throw;
   }
-  ::unsetenv("SSL_CERT_DIR");
+  restore_dir();
   std::filesystem::remove_all(dir);
 
   // Without that directory the mock's CA is unknown: the handshake is refused.

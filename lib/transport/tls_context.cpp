@@ -48,15 +48,22 @@ int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_N
     X509_STORE_load_file(store, bundle->path.c_str());
     ERR_clear_error();  // a missing or partly bad bundle is no error of this handshake
   });
-  // The bundle is in the store's own cache now; answer from there.
+  // The bundle is in the store's own cache now; answer from there. Like OpenSSL's own lookups,
+  // `ret` gets no reference of its own (the caller takes one, and the store keeps the object
+  // alive): set1 adds a reference, so it is dropped again.
   int found = 0;
   if (X509_STORE_lock(store) != 1) return 0;
   if (X509_OBJECT* object =
           X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(store), type, name)) {
-    if (type == X509_LU_X509)
-      found = X509_OBJECT_set1_X509(ret, X509_OBJECT_get0_X509(object));
-    else if (type == X509_LU_CRL)
-      found = X509_OBJECT_set1_X509_CRL(ret, X509_OBJECT_get0_X509_CRL(object));
+    if (type == X509_LU_X509) {
+      X509* cert = X509_OBJECT_get0_X509(object);
+      found = X509_OBJECT_set1_X509(ret, cert);
+      if (found) X509_free(cert);
+    } else if (type == X509_LU_CRL) {
+      X509_CRL* crl = X509_OBJECT_get0_X509_CRL(object);
+      found = X509_OBJECT_set1_X509_CRL(ret, crl);
+      if (found) X509_CRL_free(crl);
+    }
   }
   X509_STORE_unlock(store);
   return found;

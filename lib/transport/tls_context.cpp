@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -30,6 +31,20 @@ bool has_hashed_certificates(const char* dir) {
   return false;
 }
 
+// Fills in the cached extensions (key identifiers, purposes) of every certificate in the store,
+// here on one thread. OpenSSL computes them on a certificate's first use in a verification, and
+// handshakes on several threads at once then write and read them at the same time (seen by
+// ThreadSanitizer on a trust anchor's subject key identifier).
+void cache_certificate_extensions(X509_STORE* store) {
+  if (X509_STORE_lock(store) != 1) return;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i)))
+      X509_check_purpose(cert, -1, 0);
+  }
+  X509_STORE_unlock(store);
+}
+
 // A CA bundle file read the first time verification asks for a certificate it does not already
 // have. A handshake whose issuer is in ca_file, ca_pem or the hashed directory never reads it;
 // reading all ~140 certificates of the system bundle costs ~40 ms of CPU, which a one-shot
@@ -47,6 +62,7 @@ int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_N
   std::call_once(bundle->loaded, [&] {
     X509_STORE_load_file(store, bundle->path.c_str());
     ERR_clear_error();  // a missing or partly bad bundle is no error of this handshake
+    cache_certificate_extensions(store);
   });
   // The bundle is in the store's own cache now; answer from there. Like OpenSSL's own lookups,
   // `ret` gets no reference of its own (the caller takes one, and the store keeps the object
@@ -200,6 +216,7 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& c
       return nullptr;
     }
   }
+  cache_certificate_extensions(SSL_CTX_get_cert_store(context->native_handle()));
   return context;
 }
 

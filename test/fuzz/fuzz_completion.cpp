@@ -78,7 +78,9 @@ void check_message(const openai::message& m) {
 }
 
 void check_completion(const openai::chat_completion& c, const json::object& o) {
-  FUZZ_CHECK(&c.json() != &o && c.json() == o, "json() must be the whole object");
+  // As text: NaN (Boost.JSON 1.81 parses 0e999 so) is unequal to itself.
+  FUZZ_CHECK(&c.json() != &o && json::serialize(c.json()) == json::serialize(o),
+             "json() must be the whole object");
   FUZZ_CHECK(c.id() == expected_string(o, "id"), "id");
   FUZZ_CHECK(c.object() == expected_string(o, "object"), "object");
   FUZZ_CHECK(c.created() == expected_int(o, "created"), "created %lld",

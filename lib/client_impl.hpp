@@ -35,6 +35,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   boost::asio::any_io_executor executor() const { return executor_; }
   const base_url& url() const { return url_; }
+  const client_options& options() const { return options_; }
 
   // A call runs in three steps: prepare() completes the request (common headers) and returns
   // its settings, run_attempts() (attempt_loop.hpp) sends it with retries, and finish() turns

@@ -4,6 +4,7 @@
 #include <openai/client.hpp>
 
 #include "batch/pacer.hpp"
+#include "client_impl.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -29,11 +30,12 @@ using clock = std::chrono::steady_clock;
 // Everything the loop and the completions share. Completions hold it by shared_ptr, and the
 // loop never returns while one is outstanding, so it is never used after the batch ends.
 struct batch_state {
-  batch_state(const asio::any_io_executor& strand, const batch_options& options)
+  batch_state(const asio::any_io_executor& strand, const batch_options& options,
+              std::chrono::milliseconds max_pause)
       : strand(strand),
         wake(strand),
         pace(options.concurrency, options.max_requests_per_second,
-             options.adaptive_concurrency),
+             options.adaptive_concurrency, 1, max_pause),
         progress(options.progress ? options.progress : std::make_shared<batch_progress>()),
         on_progress(options.on_progress) {}
 
@@ -140,10 +142,12 @@ struct batch_runner {
     co_return state.cancelled() != asio::cancellation_type::none;
   }
 
+  // max_pause: the client's max_retry_after, the longest the rate-limit headers may hold it.
   static asio::awaitable<batch_summary> run(client& c, update_source source, update_sink sink,
-                                            batch_options options) {
+                                            batch_options options,
+                                            std::chrono::milliseconds max_pause) {
     co_await asio::this_coro::throw_if_cancelled(false);
-    auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options);
+    auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options, max_pause);
     st->sink = std::move(sink);
     std::exception_ptr source_failure;
 
@@ -204,7 +208,7 @@ void client::start_batch(
   // co_spawn connects the handler's cancellation slot to the loop's coroutine.
   asio::co_spawn(asio::make_strand(get_executor()),
                  detail::batch_runner::run(*this, std::move(source), std::move(sink),
-                                           std::move(options)),
+                                           std::move(options), impl_->options().max_retry_after),
                  std::move(handler));
 }
 

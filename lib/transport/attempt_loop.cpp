@@ -1,6 +1,7 @@
 #include "transport/attempt_loop.hpp"
 
 #include "model/parse.hpp"
+#include "saturating_time.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
@@ -80,7 +81,7 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
     out.problem.clear();
     out.cause.clear();
     const auto started = connection::clock::now();
-    const auto deadline = started + settings.timeout;
+    const auto deadline = saturating_add(started, settings.timeout);  // max(): none
     if (settings.log) {
       std::string line = "openai-asio: -> ";
       line.append(method_name(request.method)).append(" ").append(request.target);
@@ -147,7 +148,7 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
     }
     ++retries;
     asio::steady_timer timer(co_await asio::this_coro::executor);
-    timer.expires_after(decision.wait);
+    timer.expires_at(saturating_add(asio::steady_timer::clock_type::now(), decision.wait));
     auto [wait_ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (wait_ec) {
       out.ec = aborted;

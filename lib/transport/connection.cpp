@@ -227,7 +227,13 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       const long verify = SSL_get_verify_result(s.secure->native_handle());
       if (verify != X509_V_OK)
         problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
-      co_return s.failure(handshake_ec);
+      const auto result = s.failure(handshake_ec);
+      // An issuer missing because the CA bundle could not be read: that is the cause to fix.
+      if (const auto unread = trust_bundle_failure(s.secure->native_handle())) {
+        problem += "; " + unread.message();
+        s.last_cause = unread;
+      }
+      co_return result;
     }
   }
   s.resumed = s.secure && SSL_session_reused(s.secure->native_handle()) == 1;

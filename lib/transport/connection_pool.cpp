@@ -1,5 +1,7 @@
 #include "transport/connection_pool.hpp"
 
+#include "saturating_time.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -48,7 +50,7 @@ void connection_pool::lease::reset() noexcept {
 }
 
 bool connection_pool::usable_after_idle(connection& conn) const {
-  return clock::now() - conn.last_used() < settings_.idle_timeout && conn.idle_and_healthy();
+  return !reached(clock::now() - conn.last_used(), settings_.idle_timeout) && conn.idle_and_healthy();
 }
 
 void connection_pool::give_back(std::unique_ptr<connection> conn) {
@@ -82,7 +84,7 @@ void connection_pool::expire(const std::shared_ptr<waiter>& w) {
 std::vector<std::unique_ptr<connection>> connection_pool::take_expired_locked() {
   const auto now = clock::now();
   return state_.take_idle_if([&](const std::unique_ptr<connection>& c) {
-    return now - c->last_used() >= settings_.idle_timeout;
+    return reached(now - c->last_used(), settings_.idle_timeout);
   });
 }
 
@@ -115,7 +117,7 @@ void connection_pool::shutdown() {
 asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time_point deadline) {
   auto conn = std::make_unique<connection>(executor_, url_, tls_);
   acquired result;
-  result.ec = co_await conn->open(clock::now() + settings_.connect_timeout, deadline,
+  result.ec = co_await conn->open(saturating_add(clock::now(), settings_.connect_timeout), deadline,
                                   result.problem);
   if (result.ec) {
     result.cause = conn->last_cause();

@@ -1,0 +1,93 @@
+// Duration options at duration::max(): "never", not an overflow. milliseconds::max() in the
+// clocks' nanoseconds used to wrap to -1 ms, so every deadline had passed before it was set.
+#include "mock_fixture.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
+using test_support::mock_fixture;
+using test_support::run;
+
+namespace {
+
+constexpr auto forever = std::chrono::milliseconds::max();
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(duration_limits)
+
+BOOST_AUTO_TEST_CASE(timeouts_of_duration_max_mean_no_timeout) {
+  mock_fixture f(3);
+  asio::io_context io;
+  auto options = f.options();
+  options.timeout = forever;
+  options.connect_timeout = forever;
+  openai::client client(io.get_executor(), options);
+  auto c = run(io, client.update_completion(f.id(1), {{"limit", "client"}}));
+  BOOST_TEST(c.metadata().at("limit") == "client");
+
+  openai::request_options call;
+  call.timeout = forever;
+  auto d = run(io, client.update_completion(f.id(2), {{"limit", "call"}}, call));
+  BOOST_TEST(d.metadata().at("limit") == "call");
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_timeout_of_duration_max_keeps_reusing_the_connection) {
+  mock_fixture f(3);
+  asio::io_context io;
+  auto options = f.options();
+  options.idle_timeout = forever;
+  openai::client client(io.get_executor(), options);
+  for (int i = 1; i <= 3; ++i) run(io, client.update_completion(f.id(i), {{"n", "x"}}));
+  BOOST_TEST(client.pool_stats().opened_total == 1u);
+  BOOST_TEST(f.mock().stats().tls_handshakes == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_request_timeout_of_duration_max_means_no_timeout) {
+  mock_fixture f(4);
+  asio::io_context io;
+  openai::client client(io.get_executor(), f.options());
+  std::vector<openai::update_item> items;
+  for (std::uint64_t i = 1; i <= 4; ++i) items.push_back({f.id(i), {{"batch", "max"}}, i});
+  openai::batch_options options;
+  options.request.timeout = forever;
+  auto summary = run(io, client.update_many(
+                             openai::source_from_range(items),
+                             [](openai::update_result r) { BOOST_TEST(r.ok(), r.details.message); },
+                             options));
+  BOOST_TEST(summary.ok == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_once) {
+  std::atomic<int> requests{0};
+  mock_fixture f(2, [&](const openai_mock::request& r) {
+    if (r.target.find(mock_fixture::id(1)) == std::string::npos) return openai_mock::fault_plan{};
+    ++requests;
+    return openai_mock::fault_plan::error(503);
+  });
+  asio::io_context io;
+  auto options = f.options();
+  options.initial_retry_delay = forever;
+  options.max_retry_delay = forever;
+  options.max_retries = 1;
+  openai::client client(io.get_executor(), options);
+  run(io, [&]() -> asio::awaitable<void> {
+    // The retry waits "forever": the timer ends it. With the wait wrapped negative, the retry
+    // went out at once and the call failed with the second 503 long before the timer.
+    asio::steady_timer timer(co_await asio::this_coro::executor, 1s);
+    auto result = co_await (client.update_completion(f.id(1), {{"a", "b"}}) ||
+                            timer.async_wait(asio::use_awaitable));
+    BOOST_TEST(result.index() == 1u);
+  }());
+  BOOST_TEST(requests.load() == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

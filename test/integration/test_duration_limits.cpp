@@ -2,6 +2,7 @@
 // clocks' nanoseconds used to wrap to -1 ms, so every deadline had passed before it was set.
 #include "mock_fixture.hpp"
 
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -68,8 +69,7 @@ BOOST_AUTO_TEST_CASE(a_batch_request_timeout_of_duration_max_means_no_timeout) {
 
 BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_once) {
   std::atomic<int> requests{0};
-  mock_fixture f(2, [&](const openai_mock::request& r) {
-    if (r.target.find(mock_fixture::id(1)) == std::string::npos) return openai_mock::fault_plan{};
+  mock_fixture f(8, [&](const openai_mock::request&) {
     ++requests;
     return openai_mock::fault_plan::error(503);
   });
@@ -79,15 +79,20 @@ BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_on
   options.max_retry_delay = forever;
   options.max_retries = 1;
   openai::client client(io.get_executor(), options);
-  run(io, [&]() -> asio::awaitable<void> {
-    // The retry waits "forever": the timer ends it. With the wait wrapped negative, the retry
-    // went out at once and the call failed with the second 503 long before the timer.
+  // Each retry waits "forever", so each call's timer ends it. The wrapped wait was a jittered,
+  // so random, number of nanoseconds: negative for about half the calls, whose retry then went
+  // out at once. Eight calls: at least one of them shows it, nearly always.
+  int timer_won = 0;
+  auto call = [&](std::size_t i) -> asio::awaitable<void> {
     asio::steady_timer timer(co_await asio::this_coro::executor, 1s);
-    auto result = co_await (client.update_completion(f.id(1), {{"a", "b"}}) ||
+    auto result = co_await (client.update_completion(f.id(i), {{"a", "b"}}) ||
                             timer.async_wait(asio::use_awaitable));
-    BOOST_TEST(result.index() == 1u);
-  }());
-  BOOST_TEST(requests.load() == 1);
+    if (result.index() == 1) ++timer_won;
+  };
+  for (std::size_t i = 1; i <= 8; ++i) asio::co_spawn(io, call(i), asio::detached);
+  io.run();
+  BOOST_TEST(timer_won == 8);
+  BOOST_TEST(requests.load() == 8);  // one attempt per call: no retry went out
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <variant>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -93,6 +95,37 @@ BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_on
   io.run();
   BOOST_TEST(timer_won == 8);
   BOOST_TEST(requests.load() == 8);  // one attempt per call: no retry went out
+}
+
+BOOST_AUTO_TEST_CASE(a_rate_limit_reset_of_a_day_pauses_a_batch_no_longer_than_max_retry_after) {
+  // Every answer says the budget is spent until a reset a day away.
+  mock_fixture f(3, [](const openai_mock::request&) {
+    openai_mock::fault_plan plan;
+    plan.action = openai_mock::fault_action::respond;
+    plan.reply.status = 400;
+    plan.reply.headers.emplace("content-type", "application/json");
+    plan.reply.headers.emplace("x-ratelimit-remaining-requests", "0");
+    plan.reply.headers.emplace("x-ratelimit-reset-requests", "24h");
+    plan.reply.body = R"({"error":{"message":"no","type":"invalid_request_error"}})";
+    return plan;
+  });
+  asio::io_context io;
+  auto options = f.options();
+  options.max_retry_after = 100ms;
+  openai::client client(io.get_executor(), options);
+  std::vector<openai::update_item> items;
+  for (std::uint64_t i = 1; i <= 3; ++i) items.push_back({f.id(i), {{"a", "b"}}, i});
+  openai::batch_options batch;
+  batch.concurrency = 1;
+  run(io, [&]() -> asio::awaitable<void> {
+    // Only a guard against the day-long pause: each pause is 100 ms.
+    asio::steady_timer guard(co_await asio::this_coro::executor, 60s);
+    auto result = co_await (client.update_many(openai::source_from_range(items),
+                                               [](openai::update_result) {}, batch) ||
+                            guard.async_wait(asio::use_awaitable));
+    BOOST_REQUIRE(result.index() == 0u);
+    BOOST_TEST(std::get<0>(result).total == 3u);
+  }());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,7 +25,11 @@ constexpr std::array<std::string_view, fault_action_count> action_names = {"none
                                                                            "chunked",
                                                                            "oversized",
                                                                            "close_after_response",
-                                                                           "idle_close"};
+                                                                           "idle_close",
+                                                                           "interim",
+                                                                           "interim_then_close",
+                                                                           "no_content_with_body",
+                                                                           "endless"};
 
 std::string_view error_type(unsigned status) {
   if (status == 401) return "invalid_request_error";
@@ -38,6 +42,8 @@ std::string_view reason(unsigned status) {
   switch (status) {
     case 200:
       return "OK";
+    case 204:
+      return "No Content";
     case 400:
       return "Bad Request";
     case 401:
@@ -328,6 +334,39 @@ std::string serialize(const response& r, bool keep_alive) {
   return head_of(r, content_length(r.body.size()), keep_alive) + r.body;
 }
 
+namespace {
+
+// A 100 Continue nobody asked for, then an Early Hints with a header of its own.
+constexpr std::string_view default_interim =
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+
+// The head up to the point where it goes on forever, and what it goes on with.
+void render_endless(const fault_plan& plan, const response& normal, wire_response& w) {
+  const std::string_view where = plan.text.empty() ? std::string_view("trailers") : plan.text;
+  const std::string chunked_head = head_of(normal, "Transfer-Encoding: chunked", true);
+  if (where == "header_value") {
+    w.head = "HTTP/1.1 200 OK\r\nServer: openai-mock\r\nX-Endless: ";
+    w.filler_unit = "a";
+  } else if (where == "header_fields") {
+    w.head = "HTTP/1.1 200 OK\r\nServer: openai-mock\r\n";
+    w.filler_unit = "X-Endless: a\r\n";
+  } else if (where == "chunk_extension") {
+    w.head = chunked_head + "10;ext=";
+    w.filler_unit = "a";
+  } else if (where == "chunk_extensions") {  // one-byte chunks, each with a 3000-byte extension
+    w.head = chunked_head;
+    w.filler_unit = "1;ext=" + std::string(3000, 'a') + "\r\nx\r\n";
+  } else {  // trailers, after the whole body
+    w.head = chunked_head + hex(normal.body.size()) + "\r\n" + normal.body + "\r\n0\r\n";
+    w.filler_unit = "X-Trailer: a\r\n";
+  }
+  w.filler = plan.bytes ? plan.bytes : std::size_t{1} << 30;
+  w.end = wire_response::ending::close;
+}
+
+}  // namespace
+
 wire_response render_wire(const fault_plan& plan, const response& normal, bool keep_alive) {
   using ending = wire_response::ending;
   wire_response w;
@@ -386,6 +425,26 @@ wire_response render_wire(const fault_plan& plan, const response& normal, bool k
       w.end = ending::close;
       break;
     }
+    case fault_action::interim:
+    case fault_action::interim_then_close: {
+      w.head = plan.text.empty() ? std::string(default_interim) : plan.text;
+      if (plan.action == fault_action::interim_then_close) break;  // ending::close
+      w.head += serialize(normal, keep_alive);
+      w.end = keep_alive ? ending::keep_open : ending::close;
+      break;
+    }
+    case fault_action::no_content_with_body: {
+      response no_content = normal;
+      no_content.status = 204;
+      w.head = head_of(no_content, content_length(body.size()), keep_alive);
+      w.pause = milliseconds(100);
+      w.tail = body;
+      w.end = keep_alive ? ending::keep_open : ending::close;
+      break;
+    }
+    case fault_action::endless:
+      render_endless(plan, normal, w);
+      break;
     default:  // written by Beast: none, respond, delay, close_after_response, idle_close
       w.head = serialize(normal, keep_alive);
       w.end = keep_alive ? ending::keep_open : ending::close;

@@ -237,7 +237,9 @@ BOOST_AUTO_TEST_CASE(escapes_bytes_that_are_not_utf8_so_the_record_stays_json) {
   r.ok = true;
   r.status = 200;
   r.attempts = 1;
-  r.request_id = "req_\xff\xfe" "1";
+  r.request_id =
+      "req_\xff\xfe"
+      "1";
   const std::string line = format_record(r);
   BOOST_TEST(line.find(R"("request_id":"req_\\xFF\\xFE1")") != std::string::npos, line);
   boost::system::error_code ec;
@@ -249,11 +251,12 @@ BOOST_AUTO_TEST_CASE(escapes_bytes_that_are_not_utf8_so_the_record_stays_json) {
 BOOST_AUTO_TEST_CASE(keeps_valid_utf8_and_escapes_each_bad_byte) {
   BOOST_TEST(escape_invalid_utf8("req_\u00e9\u20ac\U0001f600") == "req_\u00e9\u20ac\U0001f600");
   BOOST_TEST(escape_invalid_utf8("plain") == "plain");
-  BOOST_TEST(escape_invalid_utf8("\xc3") == "\\xC3");            // cut sequence
-  BOOST_TEST(escape_invalid_utf8("\xc0\xaf") == "\\xC0\\xAF");  // overlong '/'
-  BOOST_TEST(escape_invalid_utf8("\xed\xa0\x80") == "\\xED\\xA0\\x80");  // surrogate
+  BOOST_TEST(escape_invalid_utf8("\xc3") == "\\xC3");                             // cut sequence
+  BOOST_TEST(escape_invalid_utf8("\xc0\xaf") == "\\xC0\\xAF");                    // overlong '/'
+  BOOST_TEST(escape_invalid_utf8("\xed\xa0\x80") == "\\xED\\xA0\\x80");           // surrogate
   BOOST_TEST(escape_invalid_utf8("\xf4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80");  // > U+10FFFF
-  BOOST_TEST(escape_invalid_utf8("a\x80" "b") == "a\\x80b");
+  BOOST_TEST(escape_invalid_utf8("a\x80"
+                                 "b") == "a\\x80b");
 }
 
 BOOST_AUTO_TEST_CASE(progress_shows_bar_percent_rate_and_eta) {

@@ -51,9 +51,10 @@ BOOST_AUTO_TEST_CASE(counts_each_line_and_id_once_whatever_the_order) {
 }
 
 BOOST_AUTO_TEST_CASE(huge_line_numbers_cost_one_entry_and_count_as_beyond_the_input) {
-  const resume_index done = index_of({R"({"line":18446744073709551615,"completion_id":"a","ok":true})",
-                                      R"({"line":1099511627776,"completion_id":"b","ok":true})",
-                                      R"({"line":2,"completion_id":"c","ok":true})"});
+  const resume_index done =
+      index_of({R"({"line":18446744073709551615,"completion_id":"a","ok":true})",
+                R"({"line":1099511627776,"completion_id":"b","ok":true})",
+                R"({"line":2,"completion_id":"c","ok":true})"});
   BOOST_TEST(done.size() == 3u);
   BOOST_TEST(done.contains(UINT64_MAX, "a"));
   BOOST_TEST(done.beyond(10) == 2u);
@@ -77,7 +78,7 @@ BOOST_AUTO_TEST_CASE(corrupt_records_say_what_is_wrong) {
   const std::pair<std::string, std::string> cases[] = {
       {"not json", "not a JSON record"},
       {std::string(R"({"line":1,"completion_id":"c)") + "\xff\xfe" + R"(","ok":true})",
-       "not a JSON record"},  // invalid UTF-8
+       "not a JSON record"},                                              // invalid UTF-8
       {R"({"line":1,"completion_id":"c","ok":tr)", "not a JSON record"},  // torn
       {R"([1,2])", "not a JSON object"},
       {R"({"completion_id":"c","ok":true})", "no \"line\""},

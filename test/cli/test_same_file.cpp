@@ -1,7 +1,7 @@
-#include <cstdlib>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>

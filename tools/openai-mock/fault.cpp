@@ -141,7 +141,8 @@ std::string from_hex(std::string_view hex) {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  if (hex.size() % 2) throw std::invalid_argument("a \"header_hex\" value needs pairs of hex digits");
+  if (hex.size() % 2)
+    throw std::invalid_argument("a \"header_hex\" value needs pairs of hex digits");
   std::string out;
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
@@ -155,7 +156,8 @@ std::string from_hex(std::string_view hex) {
 void read_headers(const json::object& o, std::string_view field, bool hex, header_map& out) {
   const json::value* h = o.if_contains(field);
   if (!h) return;
-  if (!h->is_object()) throw std::invalid_argument("\"" + std::string(field) + "\" must be an object");
+  if (!h->is_object())
+    throw std::invalid_argument("\"" + std::string(field) + "\" must be an object");
   for (const auto& kv : h->get_object()) {
     if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
     const std::string_view value = kv.value().get_string();
@@ -173,10 +175,9 @@ fault_step parse_step(const json::value& v) {
   }
   if (!v.is_object()) throw std::invalid_argument("a step must be a string or an object");
   const auto& o = v.get_object();
-  static constexpr std::string_view known[] = {"action", "status",         "headers",
-                                               "body",   "code",           "retry_after_ms",
-                                               "ms",     "bytes",          "text",
-                                               "header_hex"};
+  static constexpr std::string_view known[] = {"action", "status",         "headers", "body",
+                                               "code",   "retry_after_ms", "ms",      "bytes",
+                                               "text",   "header_hex"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       throw std::invalid_argument("unknown step field \"" + std::string(kv.key()) + "\"");

@@ -95,8 +95,8 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
         [&] {
           source.stop();
           if (plan.show_progress) bar.break_line();
-          err << "openai: interrupted: starting no new lines, waiting for "
-              << progress->in_flight() << " in flight (" << interrupt_grace_period.count()
+          err << "openai: interrupted: starting no new lines, waiting for " << progress->in_flight()
+              << " in flight (" << interrupt_grace_period.count()
               << " s at most; again to quit now)" << std::endl;
           cancel.emit(asio::cancellation_type::terminal);
           input.cancel();  // a read waiting for input ends the input
@@ -113,21 +113,20 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     bo.progress = progress;
 
     const unsigned max_retries = plan.max_retries;
-    client.async_update_many(
-        [&source] { return source.next(); },
-        [&writer, max_retries](openai::update_result r) {
-          writer.write(record_of(r, max_retries));
-        },
-        std::move(bo),
-        asio::bind_cancellation_slot(cancel.slot(),
-                                     [&](std::exception_ptr e, openai::batch_summary) {
-                                       finished = true;
-                                       failure = e;
-                                       signals.cancel();
-                                       bar.stop();
-                                       io.stop();  // idle keep-alive connections would keep
-                                                   // run() going
-                                     }));
+    client.async_update_many([&source] { return source.next(); },
+                             [&writer, max_retries](openai::update_result r) {
+                               writer.write(record_of(r, max_retries));
+                             },
+                             std::move(bo),
+                             asio::bind_cancellation_slot(
+                                 cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) {
+                                   finished = true;
+                                   failure = e;
+                                   signals.cancel();
+                                   bar.stop();
+                                   io.stop();  // idle keep-alive connections would keep
+                                               // run() going
+                                 }));
     if (plan.show_progress) bar.start();
     io.run();
     interrupted = signals.interrupted();

@@ -46,8 +46,8 @@ void input_lines::cancel() {
 
 asio::awaitable<std::size_t> input_lines::read_some() {
   if (pipe_) {
-    auto [ec, n] = co_await pipe_->async_read_some(asio::buffer(chunk_),
-                                                   asio::as_tuple(asio::use_awaitable));
+    auto [ec, n] =
+        co_await pipe_->async_read_some(asio::buffer(chunk_), asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::eof) co_return 0;
     if (ec) throw boost::system::system_error(ec, "cannot read the input");
     co_return n;

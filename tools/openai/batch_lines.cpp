@@ -91,8 +91,18 @@ parsed_line parse_update_line(std::string_view line, const openai::metadata& set
   return p;
 }
 
+namespace {
+
+std::size_t first_invalid_utf8(std::string_view text) noexcept;
+
+}  // namespace
+
 std::string format_record(const batch_record& r) {
-  const auto text = [](const std::string& s) { return json::string(escape_invalid_utf8(s)); };
+  // Escaping copies; valid text (nearly always) goes in as it is.
+  const auto text = [](const std::string& s) {
+    return first_invalid_utf8(s) == std::string_view::npos ? json::string(s)
+                                                           : json::string(escape_invalid_utf8(s));
+  };
   json::object o;
   o.reserve(8);
   o["line"] = r.line;
@@ -163,6 +173,15 @@ std::size_t utf8_sequence(std::string_view s) noexcept {
   for (std::size_t i = 2; i < n; ++i)
     if (b(i) < 0x80 || b(i) > 0xBF) return 0;
   return n;
+}
+
+std::size_t first_invalid_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(text.substr(i));
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace

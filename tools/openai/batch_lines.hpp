@@ -95,8 +95,8 @@ struct batch_tally {
   std::uint64_t records = 0;  // written in this run
   std::uint64_t ok = 0;
   std::map<std::string, std::uint64_t> failed_by_kind;
-  std::uint64_t retries = 0;  // attempts beyond the first, over all records
-  std::uint64_t skipped = 0;  // --resume: lines already recorded ok
+  std::uint64_t retries = 0;    // attempts beyond the first, over all records
+  std::uint64_t skipped = 0;    // --resume: lines already recorded ok
   std::uint64_t exhausted = 0;  // failed after using up their retries
 
   std::uint64_t failed() const noexcept { return records - ok; }

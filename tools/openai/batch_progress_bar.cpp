@@ -15,9 +15,9 @@ std::size_t terminal_width() {
 
 }  // namespace
 
-progress_bar::progress_bar(boost::asio::io_context& io, std::ostream& err,
-                           const batch_tally& tally, std::optional<std::uint64_t> total,
-                           bool terminal, std::shared_ptr<const openai::batch_progress> progress)
+progress_bar::progress_bar(boost::asio::io_context& io, std::ostream& err, const batch_tally& tally,
+                           std::optional<std::uint64_t> total, bool terminal,
+                           std::shared_ptr<const openai::batch_progress> progress)
     : ticker_(io),
       err_(err),
       tally_(tally),

@@ -28,16 +28,16 @@ struct batch_plan {
   batch_plan& operator=(const batch_plan&) = delete;
   ~batch_plan();
 
-  openai::metadata set;         // the --set pairs, valid
-  int input_fd = -1;            // owned until taken (then -1)
-  std::ofstream output_file;    // when --output names a file
-  std::ostream* records = nullptr;  // where the records go: output_file or stdout
-  resume_index resumed;         // --resume: what the earlier run did
+  openai::metadata set;                // the --set pairs, valid
+  int input_fd = -1;                   // owned until taken (then -1)
+  std::ofstream output_file;           // when --output names a file
+  std::ostream* records = nullptr;     // where the records go: output_file or stdout
+  resume_index resumed;                // --resume: what the earlier run did
   std::optional<std::uint64_t> total;  // lines to do, for the progress bar (regular files)
   bool show_progress = false;
   bool stderr_tty = false;
   std::size_t concurrency = 64;
-  unsigned max_retries = 0;     // what the client was given
+  unsigned max_retries = 0;  // what the client was given
   std::unique_ptr<std::mutex> debug_mutex = std::make_unique<std::mutex>();
 };
 

@@ -44,8 +44,8 @@ class line_splitter {
   void keep(std::string_view start_of_line);
 
   std::size_t max_line_;
-  std::string_view rest_;  // unread part of the fed chunk
-  std::string partial_;    // the start of a line that spans chunks (at most max_line_)
+  std::string_view rest_;      // unread part of the fed chunk
+  std::string partial_;        // the start of a line that spans chunks (at most max_line_)
   std::uint64_t skipped_ = 0;  // > 0: the current line is too long, this many bytes so far
   bool release_ = false;       // the last line returned lives in partial_
   bool ended_ = false;

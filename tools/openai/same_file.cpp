@@ -15,7 +15,8 @@ struct identity {
 // The regular file a name (or a standard stream) refers to, symlinks followed.
 std::optional<identity> regular_file(const std::string& name, int standard_fd) {
   struct stat st {};
-  const int rc = name.empty() || name == "-" ? ::fstat(standard_fd, &st) : ::stat(name.c_str(), &st);
+  const int rc =
+      name.empty() || name == "-" ? ::fstat(standard_fd, &st) : ::stat(name.c_str(), &st);
   if (rc != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   return identity{st.st_dev, st.st_ino};
 }

@@ -3,7 +3,9 @@
 #   batch_test.sh OPENAI OPENAI_MOCK GROUP
 # Groups: exit_status, signals, pipeline (small and quick); faults (a 20,000-line batch against
 # a 5 % fault rate), resume (SIGKILL midway, then --resume), memory (peak RSS of 200,000 lines
-# against 20,000). Needs bash, awk and curl.
+# against 20,000); same_file, resume_changed, resume_corrupt, long_lines (a 100 MiB line from a
+# file, stdin and a pipe), retries (the batch default of 6), request_id (not UTF-8). Needs bash,
+# awk and curl (request_id also iconv).
 set -u
 
 command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
@@ -435,10 +437,13 @@ group_long_lines() {
     head -c 1048577 /dev/zero | tr '\0' ' '  # just over 1 MiB, and no newline at the end
   } >"$work/in.jsonl"
   local how
-  for how in file pipe; do
+  for how in file stdin pipe; do
     rm -f "$work/rec.jsonl"
     if [[ $how == file ]]; then
       measure "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl"
+    elif [[ $how == stdin ]]; then  # a regular file as standard input
+      measure bash -c 'exec "$0" chat:completions update-many --input - --output "$2" <"$1"' \
+        "$openai" "$work/in.jsonl" "$work/rec.jsonl"
     else
       measure bash -c 'cat "$1" | "$0" chat:completions update-many --input - --output "$2"' \
         "$openai" "$work/in.jsonl" "$work/rec.jsonl"

@@ -228,6 +228,24 @@ BOOST_AUTO_TEST_CASE(parses_a_json_script) {
   BOOST_TEST((s.at("*").at(0).action == fault_action::idle_close));
 }
 
+BOOST_AUTO_TEST_CASE(header_steps_set_bytes_json_cannot_carry_on_a_normal_answer) {
+  auto s = parse_fault_script(R"({"c": [
+    {"action": "none", "header_hex": {"x-request-id": "7265715fFF00"}},
+    {"action": "delay", "headers": {"x-ratelimit-reset-requests": "infh"}},
+    {"status": 503, "header_hex": {"x-request-id": "ff"}}]})");
+  const auto& c = s.at("c");
+  BOOST_TEST_REQUIRE(c.size() == 3u);
+  BOOST_TEST((c[0].action == fault_action::none));
+  BOOST_TEST(c[0].headers.at("x-request-id") == std::string("req_\xff\0", 6));
+  BOOST_TEST(c[1].headers.at("x-ratelimit-reset-requests") == "infh");
+  BOOST_TEST(c[2].reply.headers.at("x-request-id") == "\xff");  // respond: on its own reply
+  BOOST_TEST(c[2].headers.empty());
+  for (const char* bad : {R"({"c": [{"action": "none", "header_hex": {"x": "f"}}]})",
+                          R"({"c": [{"action": "none", "header_hex": {"x": "zz"}}]})",
+                          R"({"c": [{"action": "none", "header_hex": ["ff"]}]})"})
+    BOOST_CHECK_THROW(parse_fault_script(bad), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(rejects_bad_scripts_with_a_reason) {
   for (const char* bad :
        {"[]", "{\"x\": 1}", "{\"x\": [{\"action\": \"explode\"}]}", "{\"x\": [{\"status\": 42}]}",

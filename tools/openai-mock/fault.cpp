@@ -139,6 +139,38 @@ std::optional<std::uint64_t> number_field(const json::object& o, std::string_vie
   throw std::invalid_argument("\"" + std::string(key) + "\" must be a non-negative integer");
 }
 
+// One byte per two hex digits.
+std::string from_hex(std::string_view hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2)
+    throw std::invalid_argument("a \"header_hex\" value needs pairs of hex digits");
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) throw std::invalid_argument("a \"header_hex\" value is not hex");
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+// "headers": {"name": "value"} or, hex, "header_hex": {"name": "72657131"}.
+void read_headers(const json::object& o, std::string_view field, bool hex, header_map& out) {
+  const json::value* h = o.if_contains(field);
+  if (!h) return;
+  if (!h->is_object())
+    throw std::invalid_argument("\"" + std::string(field) + "\" must be an object");
+  for (const auto& kv : h->get_object()) {
+    if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
+    const std::string_view value = kv.value().get_string();
+    out[std::string(kv.key())] = hex ? from_hex(value) : std::string(value);
+  }
+}
+
 fault_step parse_step(const json::value& v) {
   if (v.is_string()) {
     auto name = std::string_view(v.get_string());
@@ -149,8 +181,9 @@ fault_step parse_step(const json::value& v) {
   }
   if (!v.is_object()) throw std::invalid_argument("a step must be a string or an object");
   const auto& o = v.get_object();
-  static constexpr std::string_view known[] = {
-      "action", "status", "headers", "body", "code", "retry_after_ms", "ms", "bytes", "text"};
+  static constexpr std::string_view known[] = {"action", "status",         "headers", "body",
+                                               "code",   "retry_after_ms", "ms",      "bytes",
+                                               "text",   "header_hex"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       throw std::invalid_argument("unknown step field \"" + std::string(kv.key()) + "\"");
@@ -175,14 +208,10 @@ fault_step parse_step(const json::value& v) {
                              retry ? std::optional(milliseconds(*retry)) : std::nullopt);
     if (*status < 300) step.reply.body = "{}";
     if (o.contains("body")) step.reply.body = string_field(o, "body");
-    if (auto* h = o.if_contains("headers")) {
-      if (!h->is_object()) throw std::invalid_argument("\"headers\" must be an object");
-      for (const auto& kv : h->get_object()) {
-        if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
-        step.reply.headers[std::string(kv.key())] = std::string(kv.value().get_string());
-      }
-    }
   }
+  header_map& headers = step.action == fault_action::respond ? step.reply.headers : step.headers;
+  read_headers(o, "headers", false, headers);
+  read_headers(o, "header_hex", true, headers);
   if (auto ms = number_field(o, "ms")) step.wait = milliseconds(*ms);
   if (auto bytes = number_field(o, "bytes")) step.bytes = static_cast<std::size_t>(*bytes);
   step.text = string_field(o, "text");

@@ -77,6 +77,9 @@ struct fault_plan {
   std::chrono::milliseconds wait{0};  // delay: before answering; slow_drip: between bytes
   std::size_t bytes = 0;              // reset_mid_response, truncate, chunked, oversized
   std::string text{};                 // malformed_status / malformed_header: the bad line
+  header_map headers{};               // set on the store's answer (any action but respond,
+                                      // whose reply has its own): x-request-id bytes that are
+                                      // not UTF-8, odd rate-limit values
 
   // Answer normally (a script step that ends a fault sequence).
   static fault_plan ok() { return {}; }
@@ -148,7 +151,11 @@ class fault_planner {
 //    "status": 429, "headers": {"retry-after-ms": "100"}, "body": "...",
 //    "code": "insufficient_quota",           error.code of the generated error body
 //    "retry_after_ms": 100,                  adds the retry-after-ms header
-//    "ms": 100, "bytes": 10, "text": "HTPP/9 200"}
+//    "ms": 100, "bytes": 10, "text": "HTPP/9 200",
+//    "header_hex": {"x-request-id": "7265715fff"}}  header values as hex bytes, for values
+//                                             JSON text cannot carry (not UTF-8)
+// "headers" and "header_hex" also apply to the other actions, whose answer is the store's:
+//   {"action": "none", "header_hex": {"x-request-id": "ff"}} answers normally with that id.
 // A "respond" step without "body" gets an OpenAI-shaped error body (or "{}" for a 2xx).
 // Throws std::invalid_argument naming the problem.
 fault_script parse_fault_script(std::string_view json);

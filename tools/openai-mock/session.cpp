@@ -202,6 +202,7 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
         break;  // the request is dropped unseen
       default:
         answer = s.respond(req);
+        for (auto& [name, value] : plan.headers) answer.headers[name] = std::move(value);
         break;
     }
 

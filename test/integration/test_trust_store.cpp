@@ -12,6 +12,8 @@
 #include <boost/system/errc.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/x509_vfy.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +58,34 @@ struct layout_fixture {
 };
 
 BOOST_TEST_GLOBAL_FIXTURE(layout_fixture);
+
+// Calls of the library that change a store's list of lookups, counted: test/CMakeLists.txt links
+// this executable with --wrap for each. Verifications on other threads walk that list without a
+// lock, so none may come after the context is built.
+std::atomic<int> lookup_list_changes{0};
+
+}  // namespace
+
+extern "C" {
+X509_LOOKUP* __real_X509_STORE_add_lookup(X509_STORE* store, X509_LOOKUP_METHOD* method);
+int __real_X509_STORE_load_file(X509_STORE* store, const char* file);
+int __real_X509_STORE_load_locations(X509_STORE* store, const char* file, const char* dir);
+
+X509_LOOKUP* __wrap_X509_STORE_add_lookup(X509_STORE* store, X509_LOOKUP_METHOD* method) {
+  ++lookup_list_changes;
+  return __real_X509_STORE_add_lookup(store, method);
+}
+int __wrap_X509_STORE_load_file(X509_STORE* store, const char* file) {
+  ++lookup_list_changes;  // adds a file lookup unless the store has one
+  return __real_X509_STORE_load_file(store, file);
+}
+int __wrap_X509_STORE_load_locations(X509_STORE* store, const char* file, const char* dir) {
+  ++lookup_list_changes;
+  return __real_X509_STORE_load_locations(store, file, dir);
+}
+}
+
+namespace {
 
 // A bundle as a system has one: the distribution's CAs (when installed) and the mock's CA.
 std::string bundle_text(mock_fixture& f) {
@@ -103,6 +133,19 @@ BOOST_AUTO_TEST_CASE(a_bundle_only_system_store_verifies_the_first_call) {
   openai::client client(io.get_executor(), system_trust_options(f));
   auto c = run(io, client.update_completion(f.id(1), {{"trust", "bundle"}}));
   BOOST_TEST(c.metadata().at("trust") == "bundle");
+}
+
+BOOST_AUTO_TEST_CASE(the_handshake_that_reads_the_bundle_adds_no_lookup_to_the_store) {
+  mock_fixture f(3);
+  write_file(layout->bundle, bundle_text(f));
+  asio::io_context io;
+  const int before_client = lookup_list_changes.load();
+  openai::client client(io.get_executor(), system_trust_options(f));
+  const int built = lookup_list_changes.load();
+  BOOST_TEST(built > before_client);  // the bundle's lookup, added when the context is built
+  auto c = run(io, client.update_completion(f.id(1), {{"trust", "bundle"}}));
+  BOOST_TEST(c.metadata().at("trust") == "bundle");
+  BOOST_TEST(lookup_list_changes.load() == built);
 }
 
 BOOST_AUTO_TEST_CASE(a_bundle_missing_at_the_first_handshake_is_reported_and_read_again) {

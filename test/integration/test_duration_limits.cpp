@@ -1,5 +1,6 @@
 // Duration options at duration::max(): "never", not an overflow. milliseconds::max() in the
 // clocks' nanoseconds used to wrap to -1 ms, so every deadline had passed before it was set.
+#include "fault_helpers.hpp"
 #include "mock_fixture.hpp"
 
 #include <boost/asio/detached.hpp>
@@ -17,6 +18,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using namespace asio::experimental::awaitable_operators;
 using test_support::mock_fixture;
+using test_support::with_header;
 using test_support::run;
 
 namespace {
@@ -100,14 +102,9 @@ BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_on
 BOOST_AUTO_TEST_CASE(a_rate_limit_reset_of_a_day_pauses_a_batch_no_longer_than_max_retry_after) {
   // Every answer says the budget is spent until a reset a day away.
   mock_fixture f(3, [](const openai_mock::request&) {
-    openai_mock::fault_plan plan;
-    plan.action = openai_mock::fault_action::respond;
-    plan.reply.status = 400;
-    plan.reply.headers.emplace("content-type", "application/json");
-    plan.reply.headers.emplace("x-ratelimit-remaining-requests", "0");
-    plan.reply.headers.emplace("x-ratelimit-reset-requests", "24h");
-    plan.reply.body = R"({"error":{"message":"no","type":"invalid_request_error"}})";
-    return plan;
+    return with_header(with_header(openai_mock::fault_plan::error(400),
+                                   "x-ratelimit-remaining-requests", "0"),
+                       "x-ratelimit-reset-requests", "24h");
   });
   asio::io_context io;
   auto options = f.options();

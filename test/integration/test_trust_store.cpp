@@ -6,6 +6,7 @@
 // Its own executable: the variables are process-wide and every client reads them, so they are
 // set once here, before any thread starts, and no other test shares the process.
 #define BOOST_TEST_MODULE openai_asio trust store tests
+#include "fault_helpers.hpp"
 #include "mock_fixture.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,7 @@
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
+using test_support::failure;
 using test_support::mock_fixture;
 using test_support::run;
 
@@ -110,18 +112,6 @@ openai::client_options system_trust_options(const mock_fixture& f) {
   return o;
 }
 
-// The connection_error of a call whose handshake found no issuer.
-openai::connection_error failing_call(asio::io_context& io, openai::client& client,
-                                      const std::string& id) {
-  try {
-    run(io, client.update_completion(id, {{"trust", "no"}}));
-  } catch (const openai::connection_error& e) {
-    return e;
-  }
-  BOOST_FAIL("the handshake was expected to fail");
-  throw;  // not reached
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(trust_store)
@@ -157,7 +147,7 @@ BOOST_AUTO_TEST_CASE(a_bundle_missing_at_the_first_handshake_is_reported_and_rea
   const fs::path away = layout->bundle.string() + ".away";
   fs::rename(layout->bundle, away);
 
-  const auto e = failing_call(io, client, f.id(1));
+  const auto e = failure<openai::connection_error>(io, client, f.id(1));
   BOOST_TEST_MESSAGE(e.what());
   const auto& cause = e.details().cause;
   BOOST_TEST((cause == boost::system::errc::no_such_file_or_directory), cause.message());
@@ -180,7 +170,7 @@ BOOST_AUTO_TEST_CASE(a_bundle_caught_half_written_is_reported_and_read_again) {
   asio::io_context io;
   openai::client client(io.get_executor(), system_trust_options(f));
 
-  const auto e = failing_call(io, client, f.id(1));
+  const auto e = failure<openai::connection_error>(io, client, f.id(1));
   const auto& cause = e.details().cause;
   BOOST_TEST((cause == boost::system::errc::bad_message), cause.message());
   BOOST_TEST(cause.message().find(layout->bundle.string()) != std::string::npos, cause.message());

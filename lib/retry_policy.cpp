@@ -55,7 +55,8 @@ std::optional<std::chrono::milliseconds> server_wait(std::string_view retry_afte
   if (auto date = parse_http_date(retry_after)) {
     const auto now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch());
     const double wait_ms = static_cast<double>(*date) * 1000 - static_cast<double>(now_ms.count());
-    return milliseconds(static_cast<long long>(std::clamp(wait_ms, 0.0, longest_wait_seconds * 1000)));
+    return milliseconds(
+        static_cast<long long>(std::clamp(wait_ms, 0.0, longest_wait_seconds * 1000)));
   }
   return std::nullopt;
 }

@@ -16,8 +16,7 @@ class pacer {
 
   // max_rps <= 0: no cap. adaptive == false: the limit stays at max_concurrency. max_pause: the
   // longest pause the server's rate-limit headers can impose (the client's max_retry_after).
-  pacer(std::size_t max_concurrency, double max_rps, bool adaptive,
-        std::size_t min_concurrency = 1,
+  pacer(std::size_t max_concurrency, double max_rps, bool adaptive, std::size_t min_concurrency = 1,
         std::chrono::milliseconds max_pause = std::chrono::seconds(60));
 
   std::size_t limit() const noexcept { return limit_; }

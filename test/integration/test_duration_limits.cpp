@@ -18,8 +18,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using namespace asio::experimental::awaitable_operators;
 using test_support::mock_fixture;
-using test_support::with_header;
 using test_support::run;
+using test_support::with_header;
 
 namespace {
 
@@ -64,10 +64,10 @@ BOOST_AUTO_TEST_CASE(a_batch_request_timeout_of_duration_max_means_no_timeout) {
   for (std::uint64_t i = 1; i <= 4; ++i) items.push_back({f.id(i), {{"batch", "max"}}, i});
   openai::batch_options options;
   options.request.timeout = forever;
-  auto summary = run(io, client.update_many(
-                             openai::source_from_range(items),
-                             [](openai::update_result r) { BOOST_TEST(r.ok(), r.details.message); },
-                             options));
+  auto summary =
+      run(io, client.update_many(
+                  openai::source_from_range(items),
+                  [](openai::update_result r) { BOOST_TEST(r.ok(), r.details.message); }, options));
   BOOST_TEST(summary.ok == 4u);
 }
 
@@ -102,9 +102,9 @@ BOOST_AUTO_TEST_CASE(retry_delays_of_duration_max_wait_instead_of_retrying_at_on
 BOOST_AUTO_TEST_CASE(a_rate_limit_reset_of_a_day_pauses_a_batch_no_longer_than_max_retry_after) {
   // Every answer says the budget is spent until a reset a day away.
   mock_fixture f(3, [](const openai_mock::request&) {
-    return with_header(with_header(openai_mock::fault_plan::error(400),
-                                   "x-ratelimit-remaining-requests", "0"),
-                       "x-ratelimit-reset-requests", "24h");
+    return with_header(
+        with_header(openai_mock::fault_plan::error(400), "x-ratelimit-remaining-requests", "0"),
+        "x-ratelimit-reset-requests", "24h");
   });
   asio::io_context io;
   auto options = f.options();
@@ -117,9 +117,10 @@ BOOST_AUTO_TEST_CASE(a_rate_limit_reset_of_a_day_pauses_a_batch_no_longer_than_m
   run(io, [&]() -> asio::awaitable<void> {
     // Only a guard against the day-long pause: each pause is 100 ms.
     asio::steady_timer guard(co_await asio::this_coro::executor, 60s);
-    auto result = co_await (client.update_many(openai::source_from_range(items),
-                                               [](openai::update_result) {}, batch) ||
-                            guard.async_wait(asio::use_awaitable));
+    auto result =
+        co_await (client.update_many(
+                      openai::source_from_range(items), [](openai::update_result) {}, batch) ||
+                  guard.async_wait(asio::use_awaitable));
     BOOST_REQUIRE(result.index() == 0u);
     BOOST_TEST(std::get<0>(result).total == 3u);
   }());

@@ -15,11 +15,11 @@
 
 #include <openssl/x509_vfy.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>

@@ -15,8 +15,10 @@ using steady = std::chrono::steady_clock;
 BOOST_AUTO_TEST_SUITE(saturating_time)
 
 BOOST_AUTO_TEST_CASE(milliseconds_max_becomes_the_largest_nanoseconds) {
-  BOOST_TEST(saturating_cast<nanoseconds>(milliseconds::max()).count() == nanoseconds::max().count());
-  BOOST_TEST(saturating_cast<nanoseconds>(milliseconds::min()).count() == nanoseconds::min().count());
+  BOOST_TEST(saturating_cast<nanoseconds>(milliseconds::max()).count() ==
+             nanoseconds::max().count());
+  BOOST_TEST(saturating_cast<nanoseconds>(milliseconds::min()).count() ==
+             nanoseconds::min().count());
 }
 
 BOOST_AUTO_TEST_CASE(durations_that_fit_convert_exactly) {
@@ -36,10 +38,12 @@ BOOST_AUTO_TEST_CASE(floating_durations_clamp_and_nan_is_zero) {
   using seconds_d = std::chrono::duration<double>;
   BOOST_TEST(saturating_cast<nanoseconds>(seconds_d(1e300)).count() == nanoseconds::max().count());
   BOOST_TEST(saturating_cast<nanoseconds>(seconds_d(-1e300)).count() == nanoseconds::min().count());
-  BOOST_TEST(saturating_cast<nanoseconds>(seconds_d(std::numeric_limits<double>::infinity()))
-                 .count() == nanoseconds::max().count());
-  BOOST_TEST(saturating_cast<nanoseconds>(seconds_d(std::numeric_limits<double>::quiet_NaN()))
-                 .count() == 0);
+  BOOST_TEST(
+      saturating_cast<nanoseconds>(seconds_d(std::numeric_limits<double>::infinity())).count() ==
+      nanoseconds::max().count());
+  BOOST_TEST(
+      saturating_cast<nanoseconds>(seconds_d(std::numeric_limits<double>::quiet_NaN())).count() ==
+      0);
   BOOST_TEST(saturating_cast<milliseconds>(seconds_d(0.25)).count() == 250);
 }
 

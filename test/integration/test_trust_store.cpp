@@ -180,6 +180,27 @@ BOOST_AUTO_TEST_CASE(a_bundle_caught_half_written_is_reported_and_read_again) {
   BOOST_TEST(c.metadata().at("trust") == "whole");
 }
 
+BOOST_AUTO_TEST_CASE(a_bundle_path_that_cannot_be_read_reports_the_read_error_and_is_read_again) {
+  mock_fixture f(3);
+  write_file(layout->bundle, bundle_text(f));
+  asio::io_context io;
+  openai::client client(io.get_executor(), system_trust_options(f));
+  // Opens, but every read fails: a directory where the file was.
+  const fs::path away = layout->bundle.string() + ".away";
+  fs::rename(layout->bundle, away);
+  fs::create_directory(layout->bundle);
+
+  const auto e = failure<openai::connection_error>(io, client, f.id(1));
+  const auto& cause = e.details().cause;
+  BOOST_TEST((cause == boost::system::errc::is_a_directory), cause.message());
+  BOOST_TEST(cause.message().find(layout->bundle.string()) != std::string::npos, cause.message());
+
+  fs::remove(layout->bundle);
+  fs::rename(away, layout->bundle);
+  auto c = run(io, client.update_completion(f.id(2), {{"trust", "readable"}}));
+  BOOST_TEST(c.metadata().at("trust") == "readable");
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_first_handshakes_on_four_threads_share_one_bundle_read,
                      *boost::unit_test::label("tsan")) {
   mock_fixture f(64);

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "request.hpp"
-#include "url.hpp"
+#include "api/endpoints.hpp"
+#include "http/url.hpp"
 
 namespace {
 

@@ -10,6 +10,7 @@
 
 #include "fuzz_check.hpp"
 #include "api/response_body.hpp"
+#include "support/text.hpp"
 
 namespace {
 

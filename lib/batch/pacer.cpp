@@ -1,6 +1,6 @@
 #include "batch/pacer.hpp"
 
-#include "saturating_time.hpp"
+#include "support/saturating_time.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -4,7 +4,7 @@
 #include <openai/client.hpp>
 
 #include "batch/pacer.hpp"
-#include "calls.hpp"
+#include "call.hpp"
 #include "client_impl.hpp"
 
 #include <boost/asio/append.hpp>
@@ -127,10 +127,11 @@ struct batch_runner {
       st->wake.cancel();
     };
     auto id = item.completion_id;
-    start_update(impl,
-                 asio::bind_cancellation_slot(signal->slot(),
-                                              asio::bind_executor(st->strand, std::move(on_done))),
-                 std::move(id), std::move(item.metadata), options, diag.get());
+    start_operation<update_op>(
+        impl,
+        operation_handler<update_op>(asio::bind_cancellation_slot(
+            signal->slot(), asio::bind_executor(st->strand, std::move(on_done)))),
+        update_op{std::move(id), std::move(item.metadata)}, options, diag.get());
   }
 
   // The next item, or nothing at the end or when the source threw (kept in `failure`).

@@ -1,6 +1,6 @@
 #include "transport/connection_pool.hpp"
 
-#include "saturating_time.hpp"
+#include "support/saturating_time.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
@@ -78,7 +78,7 @@ void connection_pool::slot_freed() {
 
 void connection_pool::expire(const std::shared_ptr<waiter>& w) {
   std::lock_guard lock(mutex_);
-  if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(errc::timeout), nullptr);
+  if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(asio::error::timed_out), nullptr);
 }
 
 std::vector<std::unique_ptr<connection>> connection_pool::take_expired_locked() {
@@ -183,7 +183,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
     auto [ec, conn] = co_await w->answer.async_receive(use_tuple);
     w->timer.cancel();
 
-    if (ec == make_error_code(errc::timeout)) {
+    if (ec == make_error_code(asio::error::timed_out)) {
       co_return acquired{ec, "no connection became free before the deadline (" +
                                  std::to_string(state_.max()) + " in use)", {}, {}};
     }

@@ -1,4 +1,4 @@
-#include "retry_policy.hpp"
+#include "api/retry_policy.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,4 +1,4 @@
-#include "saturating_time.hpp"
+#include "support/saturating_time.hpp"
 
 #include <boost/test/unit_test.hpp>
 

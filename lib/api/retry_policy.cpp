@@ -1,6 +1,6 @@
-#include "retry_policy.hpp"
+#include "api/retry_policy.hpp"
 
-#include "saturating_time.hpp"
+#include "support/saturating_time.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -42,13 +42,13 @@
 
 namespace openai {
 
-// A snapshot of the connection pool, for monitoring.
+/// A snapshot of the connection pool, for monitoring.
 struct pool_stats {
-  std::size_t open = 0;              // connections idle, in use or being opened
-  std::size_t idle = 0;              // ready for the next request
-  std::size_t waiting = 0;           // calls queued for a connection
-  std::uint64_t opened_total = 0;    // connections ever opened (TLS handshakes for https)
-  std::uint64_t resumed_total = 0;   // of those, TLS sessions resumed: no certificate exchange
+  std::size_t open = 0;              ///< Connections idle, in use or being opened.
+  std::size_t idle = 0;              ///< Ready for the next request.
+  std::size_t waiting = 0;           ///< Calls queued for a connection.
+  std::uint64_t opened_total = 0;    ///< Connections ever opened (TLS handshakes for https).
+  std::uint64_t resumed_total = 0;   ///< Of those, TLS sessions resumed: no certificate exchange.
 };
 
 namespace detail {
@@ -65,16 +65,24 @@ struct call {
 
 class client;
 
-// Every item of a list across pages; see pagination.hpp. Keeps the client by reference.
+/// Every item of a list across pages; see pagination.hpp. Keeps the client by reference.
+///
+///     openai::completion_pager pager = client.list_all_completions();
+///     while (std::optional<openai::chat_completion> c = co_await pager.next())
+///       std::cout << c->id() << '\n';
+///
+/// One page is held in memory at a time. A pager is used by one coroutine at a time (it is not
+/// thread-safe); the client must outlive it. Cancellation: as the list call next() makes.
 template <typename Item>
 class pager {
  public:
-  // The next item, fetching the next page when the current one is used up; empty after the
-  // last item. Throws like the list call it makes.
+  /// The next item, fetching the next page when the current one is used up; empty after the
+  /// last item. Throws like the list call it makes (api_error, connection_error ...); after a
+  /// throw, next() tries the same page again.
   boost::asio::awaitable<std::optional<Item>> next();
-  // Items handed out so far.
+  /// Items handed out so far.
   std::size_t consumed() const noexcept { return consumed_; }
-  // Pages fetched so far.
+  /// Pages fetched so far.
   std::size_t pages() const noexcept { return pages_; }
 
  private:
@@ -92,42 +100,60 @@ class pager {
   std::size_t pages_ = 0;
 };
 
-using completion_pager = pager<chat_completion>;
-using message_pager = pager<completion_message>;
+using completion_pager = pager<chat_completion>;  ///< Every stored completion of a list.
+using message_pager = pager<completion_message>;  ///< Every message of a completion.
 
+/// A client of the stored chat completions API: one pool of verified HTTPS keep-alive
+/// connections per base URL, requests validated before they are sent, retries with the
+/// official SDKs' schedule, and one call per operation in two forms: a coroutine
+/// (`co_await client.update_completion(id, md)`, throwing openai::error subclasses) and a
+/// completion-token form (`async_update_completion(id, md, token)`, reporting an
+/// error_code and optionally filling a diagnostics).
+///
+/// Thread safety: one client may be used concurrently from any number of threads running
+/// its executor's execution context, and calls may be started from any other thread too.
+/// Destroying the client while calls are in flight is safe: they complete with
+/// operation_aborted.
+///
+/// Cancellation: every operation supports terminal cancellation through the cancellation
+/// slot of its completion token (or of the awaiting coroutine); a cancelled call completes
+/// with operation_aborted and its connection is closed, never reused.
 class client {
  public:
-  using executor_type = boost::asio::any_io_executor;
+  using executor_type = boost::asio::any_io_executor;  ///< The executor calls run on.
+  /// Handler signature of async_update_completion (and retrieve): the error, the completion.
   using update_signature = void(boost::system::error_code, chat_completion);
 
-  // Throws configuration_error when options cannot work (bad base_url, unreadable ca_file,
-  // plaintext to a remote host without allow_insecure_http).
+  /// Throws configuration_error when options cannot work (bad base_url, unreadable ca_file,
+  /// plaintext to a remote host without allow_insecure_http).
   client(executor_type executor, client_options options);
+  /// Aborts the calls in flight (operation_aborted) and closes the connections.
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
-  executor_type get_executor() const noexcept;
+  executor_type get_executor() const noexcept;  ///< The executor given to the constructor.
+  /// The pool's counters now; safe from any thread.
   openai::pool_stats pool_stats() const;
-  // Closes the idle keep-alive connections now. Connections idle for longer than
-  // client_options::idle_timeout are closed on the next call anyway; the client runs no timer
-  // of its own, so that io_context::run() returns as soon as the calls are done.
+  /// Closes the idle keep-alive connections now. Connections idle for longer than
+  /// client_options::idle_timeout are closed on the next call anyway; the client runs no timer
+  /// of its own, so that io_context::run() returns as soon as the calls are done.
   void close_idle_connections();
 
-  // POST /chat/completions/{completion_id} with {"metadata": md}: replaces the metadata of a
-  // stored completion and returns the completion. md and the id are checked first: a rejected
-  // call throws validation_error and sends nothing. Other failures throw the api_error subclass
-  // of the status, connection_error, timeout_error or bad_response_error.
-  // Cancellation: terminal cancellation of the awaiting coroutine aborts the call.
+  /// POST /chat/completions/{completion_id} with {"metadata": md}: replaces the metadata of a
+  /// stored completion and returns the completion. md and the id are checked first: a rejected
+  /// call throws validation_error and sends nothing. Other failures throw the api_error subclass
+  /// of the status, connection_error, timeout_error or bad_response_error.
+  /// Cancellation: terminal cancellation of the awaiting coroutine aborts the call.
   boost::asio::awaitable<chat_completion> update_completion(std::string_view completion_id,
                                                             metadata md,
                                                             request_options options = {});
 
-  // The same operation for any completion token (use_awaitable, use_future, deferred, a
-  // callback). Handler: void(error_code, chat_completion). Failures are reported as an
-  // openai::errc; pass a diagnostics to receive status, message, type, code, param and request
-  // id. diag must stay alive until the handler runs.
-  // Cancellation: terminal (any cancellation slot bound to the token).
+  /// The same operation for any completion token (use_awaitable, use_future, deferred, a
+  /// callback). Handler: void(error_code, chat_completion). Failures are reported as an
+  /// openai::errc; pass a diagnostics to receive status, message, type, code, param and request
+  /// id. diag must stay alive until the handler runs.
+  /// Cancellation: terminal (any cancellation slot bound to the token).
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, diagnostics& diag,
@@ -139,6 +165,7 @@ class client {
         token, std::string(completion_id), std::move(md), std::move(options), &diag);
   }
 
+  /// async_update_completion with per-call options and without diagnostics.
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, CompletionToken&& token) {
@@ -149,6 +176,11 @@ class client {
         token, std::string(completion_id), std::move(md), std::move(options));
   }
 
+  /// async_update_completion with the client's options.
+  ///
+  ///     auto [ec, c] = co_await client.async_update_completion(
+  ///         id, openai::metadata{{"foo", "bar"}}, asio::as_tuple(asio::use_awaitable));
+  ///     if (ec == openai::errc::not_found) ...
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                CompletionToken&& token) {
@@ -156,37 +188,37 @@ class client {
                                    std::forward<CompletionToken>(token));
   }
 
-  // GET /chat/completions/{completion_id}. Same errors and cancellation as update.
+  /// GET /chat/completions/{completion_id}. Same errors and cancellation as update.
   boost::asio::awaitable<chat_completion> retrieve_completion(std::string_view completion_id,
                                                               request_options options = {});
-  // DELETE /chat/completions/{completion_id}: the completion is gone afterwards.
+  /// DELETE /chat/completions/{completion_id}: the completion is gone afterwards.
   boost::asio::awaitable<deletion_status> delete_completion(std::string_view completion_id,
                                                             request_options options = {});
-  // GET /chat/completions: one page. The metadata filter is sent as metadata[key]=value.
+  /// GET /chat/completions: one page. The metadata filter is sent as metadata[key]=value.
   boost::asio::awaitable<completion_page> list_completions(list_completions_params params = {},
                                                            request_options options = {});
-  // GET /chat/completions/{completion_id}/messages: one page.
+  /// GET /chat/completions/{completion_id}/messages: one page.
   boost::asio::awaitable<message_page> list_completion_messages(std::string_view completion_id,
                                                                 list_messages_params params = {},
                                                                 request_options options = {});
-  // Every stored completion matching params, page after page, as it is consumed.
+  /// Every stored completion matching params, page after page, as it is consumed.
   completion_pager list_all_completions(list_completions_params params = {},
                                         request_options options = {});
-  // Every message of a completion, page after page.
+  /// Every message of a completion, page after page.
   message_pager list_all_completion_messages(std::string_view completion_id,
                                              list_messages_params params = {},
                                              request_options options = {});
 
-  // Updates every item the source yields, `options.concurrency` at a time, handing one result
-  // per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
-  // and every update finished. The client must outlive the batch.
-  // Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
-  // cancels) the updates in flight; the summary says cancelled. An exception from the source or
-  // the sink stops the batch the same way and is rethrown once the updates in flight are done.
+  /// Updates every item the source yields, `options.concurrency` at a time, handing one result
+  /// per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
+  /// and every update finished. The client must outlive the batch.
+  /// Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
+  /// cancels) the updates in flight; the summary says cancelled. An exception from the source or
+  /// the sink stops the batch the same way and is rethrown once the updates in flight are done.
   boost::asio::awaitable<batch_summary> update_many(update_source source, update_sink sink,
                                                     batch_options options = {});
 
-  // The same for any completion token; handler void(std::exception_ptr, batch_summary).
+  /// The same for any completion token; handler void(std::exception_ptr, batch_summary).
   template <typename CompletionToken>
   auto async_update_many(update_source source, update_sink sink, batch_options options,
                          CompletionToken&& token) {
@@ -198,39 +230,51 @@ class client {
         token, std::move(source), std::move(sink), std::move(options));
   }
 
-  // Completion-token forms of the calls above; handler void(error_code, Result).
+  /// retrieve_completion for any completion token; handler void(error_code, chat_completion).
+  /// diag (optional) receives the details and must stay alive until the handler runs.
+  /// Cancellation: terminal.
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, request_options options,
                                  diagnostics& diag, CompletionToken&& token) {
     return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id),
                                      std::move(options), &diag, token);
   }
+  /// async_retrieve_completion with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, CompletionToken&& token) {
     return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id), {},
                                      nullptr, token);
   }
+  /// delete_completion for any completion token; handler void(error_code, deletion_status).
+  /// diag must stay alive until the handler runs. Cancellation: terminal.
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, request_options options,
                                diagnostics& diag, CompletionToken&& token) {
     return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id),
                                      std::move(options), &diag, token);
   }
+  /// async_delete_completion with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, CompletionToken&& token) {
     return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id), {},
                                      nullptr, token);
   }
+  /// list_completions for any completion token; handler void(error_code, completion_page).
+  /// diag must stay alive until the handler runs. Cancellation: terminal.
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, request_options options,
                               diagnostics& diag, CompletionToken&& token) {
     return initiate<completion_page>(make_list_call(std::move(params)), std::move(options), &diag,
                                      token);
   }
+  /// async_list_completions with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, CompletionToken&& token) {
     return initiate<completion_page>(make_list_call(std::move(params)), {}, nullptr, token);
   }
+  /// list_completion_messages for any completion token; handler
+  /// void(error_code, message_page). diag must stay alive until the handler runs.
+  /// Cancellation: terminal.
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       request_options options, diagnostics& diag,
@@ -238,6 +282,7 @@ class client {
     return initiate<message_page>(make_messages_call(completion_id, std::move(params)),
                                   std::move(options), &diag, token);
   }
+  /// async_list_completion_messages with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       CompletionToken&& token) {
@@ -260,7 +305,7 @@ class client {
     return boost::asio::async_initiate<CompletionToken,
                                        void(boost::system::error_code, Result)>(
         [this](auto handler, detail::call c, request_options o, diagnostics* d) {
-          // Named type first: the start() overloads differ only in their handler type.
+          /// Named type first: the start() overloads differ only in their handler type.
           start(boost::asio::any_completion_handler<void(boost::system::error_code, Result)>(
                     std::move(handler)),
                 std::move(c), std::move(o), d);
@@ -268,7 +313,7 @@ class client {
         token, std::move(call), std::move(options), diag);
   }
 
-  // One per result type; each builds the request, or reports why it cannot, and runs it.
+  /// One per result type; each builds the request, or reports why it cannot, and runs it.
   void start(boost::asio::any_completion_handler<void(boost::system::error_code, chat_completion)>
                  handler,
              detail::call call, request_options options, diagnostics* diag);

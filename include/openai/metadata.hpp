@@ -33,11 +33,13 @@ class metadata_pair {
 /// std::map's interface (at, find, insert_or_assign, emplace, erase, size, iteration) plus
 /// brace construction of up to 16 pairs, the API's limit:
 ///
-///   openai::metadata md{{"foo", "bar"}, {"run", "b7"}};
+///     openai::metadata md{{"foo", "bar"}, {"run", "b7"}};
 ///
 /// Why not std::map itself: g++ 12 rejects an initializer_list temporary inside a co_await
 /// expression ("array used as initializer"), which is exactly how the headline call is written:
-///   co_await client.update_completion(id, openai::metadata{{"foo", "bar"}});
+///
+///     co_await client.update_completion(id, openai::metadata{{"foo", "bar"}});
+///
 /// Fixed-arity constructors avoid the initializer_list. Larger metadata (to be rejected by
 /// validate) is built with insert_or_assign or from a std::map.
 ///

@@ -29,7 +29,8 @@ struct client_options {
   std::string project;                            ///< OpenAI-Project, when not empty.
   unsigned max_retries = 2;                       ///< Retries after the first attempt.
   std::chrono::milliseconds timeout = std::chrono::minutes(10);  ///< Per attempt, all steps.
-  /// Per attempt: DNS, TCP connect and TLS handshake of a new connection.
+  /// Of a new connection, the TCP connect (every address of the host in turn); the TLS
+  /// handshake counts against timeout.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   std::size_t max_connections = 64;               ///< Pool size per host.
   std::string ca_file;                            ///< Extra PEM trust anchors; empty = system store only.

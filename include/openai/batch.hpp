@@ -81,7 +81,7 @@ class batch_progress {
 /// How client::update_many runs a batch.
 struct batch_options {
   std::size_t concurrency = 64;          ///< Most updates in flight at once.
-  double max_requests_per_second = 0;    ///< Cap on the request rate, retries included; 0: no cap.
+  double max_requests_per_second = 0;    ///< At most this many updates started per second; 0: no cap.
   bool adaptive_concurrency = true;      ///< Halve on 429s, grow back by one per clean window.
   /// On cancellation: false lets updates in flight finish; true cancels them too.
   bool cancel_in_flight = false;
@@ -102,11 +102,11 @@ struct batch_summary {
   std::uint64_t not_attempted = 0;  ///< Of the failed, never sent (invalid, or cancelled first).
   std::uint64_t retries = 0;        ///< Extra attempts over all items.
   double elapsed_seconds = 0;       ///< Wall time of the batch.
-  bool cancelled = false;           ///< The batch was cancelled, or stopped by an exception.
+  bool cancelled = false;           ///< The batch was cancelled before its source was exhausted.
 };
 
 /// Where items come from: each call yields the next one, or nothing when there are no more.
-/// Called on the batch's strand, one call at a time; it may suspend (read a file, a channel).
+/// Called one call at a time; it may suspend (read a file, wait on a channel).
 using update_source = std::function<boost::asio::awaitable<std::optional<update_item>>()>;
 /// Where results go: called on the batch's strand, one result at a time.
 using update_sink = std::function<void(update_result)>;

@@ -6,8 +6,9 @@
 #   bash scripts/sanitizers.sh asan       # only ASan+UBSan
 #   bash scripts/sanitizers.sh tsan       # only TSan
 #
-# The sanitizer flags go in on the cmake command line of these build directories only; the
-# CMakeLists stay free of them. Environment: JOBS (parallel compiles, default nproc),
+# The sanitizer flags are those of the "asan" and "tsan" presets in CMakePresets.json (so
+# `cmake --preset asan` reproduces the build); the CMakeLists stay free of them.
+# Environment: JOBS (parallel compiles, default nproc),
 # TSAN_TESTS (extra Boost.Test filters for the TSan run, space separated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,20 +25,15 @@ for p in g++ cmake ccache libssl-dev libboost-json1.81-dev libboost-url1.81-dev 
   }
 done
 
-# Debug keeps assertions (Boost's and ours) on; -O1 keeps the instrumented tests fast enough.
-common_flags="-O1 -g -fno-omit-frame-pointer"
-
+# The presets build Debug (assertions, Boost's and ours, stay on) at -O1, which keeps the
+# instrumented tests fast enough.
 run_asan() {
   echo "== ASan+UBSan: building in build-asan/"
-  local flags="$common_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null || return 1
+  cmake --preset asan >/dev/null || return 1
   cmake --build build-asan -j"$jobs" || return 1
 
-  # Not run here: install (a plain build of the package), contract (a network peer), and what
-  # measures memory or speed (ASan's shadow memory and quarantine make those numbers meaningless).
+  # Not run here: install and package (plain builds of the packages and their consumers), docs,
+  # contract (a network peer), and what measures memory or speed (ASan's shadow memory and quarantine make those numbers meaningless).
   echo "== ASan+UBSan: running the test suite (without install, contract and memory/speed tests)"
   # halt_on_error: the first report ends the test with a failure, it is never just logged.
   (cd build-asan &&
@@ -45,7 +41,7 @@ run_asan() {
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
     LSAN_OPTIONS="exitcode=88" \
     ctest --output-on-failure -j"$jobs" --timeout 900 \
-      -LE '^(install|contract|memory|bench|perf)$' -E '[.]memory$')
+      -LE '^(install|package|docs|contract|memory|bench|perf)$' -E '[.]memory$')
 }
 
 # The Boost.Test case filters TSan runs: the named tests that share one client across a
@@ -77,14 +73,10 @@ tsan_filters() {
 
 run_tsan() {
   echo "== TSan: building the integration tests in build-tsan/"
-  # -Wno-tsan: g++ warns on every Asio atomic_thread_fence, which TSan does not model; Asio's
-  # ordering also goes through mutexes it does see, and real races are still reported at run time.
-  local flags="$common_flags -fsanitize=thread -Wno-tsan"
-  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS="$flags" \
-    -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
-    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" \
-    -DOPENAI_ASIO_BUILD_EXAMPLES=OFF >/dev/null || return 1
+  # The preset's -Wno-tsan: g++ warns on every Asio atomic_thread_fence, which TSan does not
+  # model; Asio's ordering also goes through mutexes it does see, and real races are still
+  # reported at run time.
+  cmake --preset tsan >/dev/null || return 1
   # openai_trust_store_tests: its own process (it sets SSL_CERT_FILE / SSL_CERT_DIR).
   cmake --build build-tsan -j"$jobs" --target openai_integration_tests openai_trust_store_tests ||
     return 1

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine is missing, then configures and builds into build/.
+# Installs what a fresh Debian 12 machine is missing, then configures and builds into build/
+# (the "release" preset).
 # Safe to run again: installs nothing that is already there, and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,8 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 
 packages=(build-essential cmake ccache git curl ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-  clang-14 libclang-rt-14-dev llvm-14)
+  clang-14 libclang-rt-14-dev llvm-14
+  pkgconf file lintian doxygen)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,7 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-build_type=${BUILD_TYPE:-RelWithDebInfo}
-echo "== building ($build_type) in build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+# The "release" preset of CMakePresets.json (RelWithDebInfo into build/): `cmake --preset
+# release` reproduces this configuration. BUILD_TYPE overrides the build type.
+echo "== building (${BUILD_TYPE:-RelWithDebInfo}) in build/"
+cmake --preset release ${BUILD_TYPE:+-DCMAKE_BUILD_TYPE="$BUILD_TYPE"} >/dev/null
 cmake --build build -j"$(nproc)"

@@ -39,39 +39,57 @@
 
 namespace openai {
 
+/// A client of the stored chat completions API: one pool of verified HTTPS keep-alive
+/// connections per base URL, requests validated before they are sent, retries with the
+/// official SDKs' schedule, and one call per operation in two forms: a coroutine
+/// (`co_await client.update_completion(id, md)`, throwing openai::error subclasses) and a
+/// completion-token form (`async_update_completion(id, md, token)`, reporting an
+/// error_code and optionally filling a diagnostics).
+///
+/// Thread safety: one client may be used concurrently from any number of threads running
+/// its executor's execution context, and calls may be started from any other thread too.
+/// Destroying the client while calls are in flight is safe: they complete with
+/// operation_aborted.
+///
+/// Cancellation: every operation supports terminal cancellation through the cancellation
+/// slot of its completion token (or of the awaiting coroutine); a cancelled call completes
+/// with operation_aborted and its connection is closed, never reused.
 class client {
  public:
-  using executor_type = boost::asio::any_io_executor;
+  using executor_type = boost::asio::any_io_executor;  ///< The executor calls run on.
+  /// Handler signature of async_update_completion (and retrieve): the error, the completion.
   using update_signature = void(boost::system::error_code, chat_completion);
 
-  // Throws configuration_error when options cannot work (bad base_url, unreadable ca_file,
-  // plaintext to a remote host without allow_insecure_http).
+  /// Throws configuration_error when options cannot work (bad base_url, unreadable ca_file,
+  /// plaintext to a remote host without allow_insecure_http).
   client(executor_type executor, client_options options);
+  /// Aborts the calls in flight (operation_aborted) and closes the connections.
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
-  executor_type get_executor() const noexcept;
+  executor_type get_executor() const noexcept;  ///< The executor given to the constructor.
+  /// The pool's counters now; safe from any thread.
   openai::pool_stats pool_stats() const;
-  // Closes the idle keep-alive connections now. Connections idle for longer than
-  // client_options::idle_timeout are closed on the next call anyway; the client runs no timer
-  // of its own, so that io_context::run() returns as soon as the calls are done.
+  /// Closes the idle keep-alive connections now. Connections idle for longer than
+  /// client_options::idle_timeout are closed on the next call anyway; the client runs no timer
+  /// of its own, so that io_context::run() returns as soon as the calls are done.
   void close_idle_connections();
 
-  // POST /chat/completions/{completion_id} with {"metadata": md}: replaces the metadata of a
-  // stored completion and returns the completion. md and the id are checked first: a rejected
-  // call throws validation_error and sends nothing. Other failures throw the api_error subclass
-  // of the status, connection_error, timeout_error or bad_response_error.
-  // Cancellation: terminal cancellation of the awaiting coroutine aborts the call.
+  /// POST /chat/completions/{completion_id} with {"metadata": md}: replaces the metadata of a
+  /// stored completion and returns the completion. md and the id are checked first: a rejected
+  /// call throws validation_error and sends nothing. Other failures throw the api_error subclass
+  /// of the status, connection_error, timeout_error or bad_response_error.
+  /// Cancellation: terminal cancellation of the awaiting coroutine aborts the call.
   boost::asio::awaitable<chat_completion> update_completion(std::string_view completion_id,
                                                             metadata md,
                                                             request_options options = {});
 
-  // The same operation for any completion token (use_awaitable, use_future, deferred, a
-  // callback). Handler: void(error_code, chat_completion). Failures are reported as an
-  // openai::errc; pass a diagnostics to receive status, message, type, code, param and request
-  // id. diag must stay alive until the handler runs. An lvalue handler is copied.
-  // Cancellation: terminal (any cancellation slot bound to the token).
+  /// The same operation for any completion token (use_awaitable, use_future, deferred, a
+  /// callback). Handler: void(error_code, chat_completion). Failures are reported as an
+  /// openai::errc; pass a diagnostics to receive status, message, type, code, param and request
+  /// id. diag must stay alive until the handler runs. An lvalue handler is copied.
+  /// Cancellation: terminal (any cancellation slot bound to the token).
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, diagnostics& diag,
@@ -79,12 +97,18 @@ class client {
     return async_operation(detail::update_op{std::string(completion_id), std::move(md)},
                            std::move(options), &diag, std::forward<CompletionToken>(token));
   }
+  /// async_update_completion with per-call options and without diagnostics.
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, CompletionToken&& token) {
     return async_operation(detail::update_op{std::string(completion_id), std::move(md)},
                            std::move(options), nullptr, std::forward<CompletionToken>(token));
   }
+  /// async_update_completion with the client's options.
+  ///
+  ///     auto [ec, c] = co_await client.async_update_completion(
+  ///         id, openai::metadata{{"foo", "bar"}}, asio::as_tuple(asio::use_awaitable));
+  ///     if (ec == openai::errc::not_found) ...
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                CompletionToken&& token) {
@@ -92,37 +116,37 @@ class client {
                            nullptr, std::forward<CompletionToken>(token));
   }
 
-  // GET /chat/completions/{completion_id}. Same errors and cancellation as update.
+  /// GET /chat/completions/{completion_id}. Same errors and cancellation as update.
   boost::asio::awaitable<chat_completion> retrieve_completion(std::string_view completion_id,
                                                               request_options options = {});
-  // DELETE /chat/completions/{completion_id}: the completion is gone afterwards.
+  /// DELETE /chat/completions/{completion_id}: the completion is gone afterwards.
   boost::asio::awaitable<deletion_status> delete_completion(std::string_view completion_id,
                                                             request_options options = {});
-  // GET /chat/completions: one page. The metadata filter is sent as metadata[key]=value.
+  /// GET /chat/completions: one page. The metadata filter is sent as metadata[key]=value.
   boost::asio::awaitable<completion_page> list_completions(list_completions_params params = {},
                                                            request_options options = {});
-  // GET /chat/completions/{completion_id}/messages: one page.
+  /// GET /chat/completions/{completion_id}/messages: one page.
   boost::asio::awaitable<message_page> list_completion_messages(std::string_view completion_id,
                                                                 list_messages_params params = {},
                                                                 request_options options = {});
-  // Every stored completion matching params, page after page, as it is consumed.
+  /// Every stored completion matching params, page after page, as it is consumed.
   completion_pager list_all_completions(list_completions_params params = {},
                                         request_options options = {});
-  // Every message of a completion, page after page.
+  /// Every message of a completion, page after page.
   message_pager list_all_completion_messages(std::string_view completion_id,
                                              list_messages_params params = {},
                                              request_options options = {});
 
-  // Updates every item the source yields, `options.concurrency` at a time, handing one result
-  // per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
-  // and every update finished. Destroying the client ends the batch as cancelled.
-  // Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
-  // cancels) the updates in flight; the summary says cancelled. An exception from the source or
-  // the sink stops the batch the same way and is rethrown once the updates in flight are done.
+  /// Updates every item the source yields, `options.concurrency` at a time, handing one result
+  /// per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
+  /// and every update finished. Destroying the client ends the batch as cancelled.
+  /// Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
+  /// cancels) the updates in flight; the summary says cancelled. An exception from the source or
+  /// the sink stops the batch the same way and is rethrown once the updates in flight are done.
   boost::asio::awaitable<batch_summary> update_many(update_source source, update_sink sink,
                                                     batch_options options = {});
 
-  // The same for any completion token; handler void(std::exception_ptr, batch_summary).
+  /// The same for any completion token; handler void(std::exception_ptr, batch_summary).
   template <typename CompletionToken>
   auto async_update_many(update_source source, update_sink sink, batch_options options,
                          CompletionToken&& token) {
@@ -134,40 +158,52 @@ class client {
         token, std::move(source), std::move(sink), std::move(options));
   }
 
-  // Completion-token forms of the calls above; handler void(error_code, Result).
+  /// retrieve_completion for any completion token; handler void(error_code, chat_completion).
+  /// diag (optional) receives the details and must stay alive until the handler runs.
+  /// Cancellation: terminal.
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, request_options options,
                                  diagnostics& diag, CompletionToken&& token) {
     return async_operation(detail::retrieve_op{std::string(completion_id)}, std::move(options),
                            &diag, std::forward<CompletionToken>(token));
   }
+  /// async_retrieve_completion with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, CompletionToken&& token) {
     return async_operation(detail::retrieve_op{std::string(completion_id)}, {}, nullptr,
                            std::forward<CompletionToken>(token));
   }
+  /// delete_completion for any completion token; handler void(error_code, deletion_status).
+  /// diag must stay alive until the handler runs. Cancellation: terminal.
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, request_options options,
                                diagnostics& diag, CompletionToken&& token) {
     return async_operation(detail::delete_op{std::string(completion_id)}, std::move(options),
                            &diag, std::forward<CompletionToken>(token));
   }
+  /// async_delete_completion with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, CompletionToken&& token) {
     return async_operation(detail::delete_op{std::string(completion_id)}, {}, nullptr,
                            std::forward<CompletionToken>(token));
   }
+  /// list_completions for any completion token; handler void(error_code, completion_page).
+  /// diag must stay alive until the handler runs. Cancellation: terminal.
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, request_options options,
                               diagnostics& diag, CompletionToken&& token) {
     return async_operation(detail::list_op{std::move(params)}, std::move(options), &diag,
                            std::forward<CompletionToken>(token));
   }
+  /// async_list_completions with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, CompletionToken&& token) {
     return async_operation(detail::list_op{std::move(params)}, {}, nullptr,
                            std::forward<CompletionToken>(token));
   }
+  /// list_completion_messages for any completion token; handler
+  /// void(error_code, message_page). diag must stay alive until the handler runs.
+  /// Cancellation: terminal.
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       request_options options, diagnostics& diag,
@@ -176,6 +212,7 @@ class client {
         detail::list_messages_op{std::string(completion_id), std::move(params)},
         std::move(options), &diag, std::forward<CompletionToken>(token));
   }
+  /// async_list_completion_messages with the client's options and without diagnostics.
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       CompletionToken&& token) {

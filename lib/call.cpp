@@ -32,7 +32,7 @@ asio::awaitable<std::pair<error_code, typename Op::result_type>> run_operation(
   request.common_headers = impl->common_headers();
   const call_settings settings = impl->settings_for(options);
   const retry_config retry = impl->retry_for(options);
-  attempt_rules rules(retry);
+  attempt_rules rules(retry, impl->observer(), info_of(op));
   attempt_outcome_of<connection_pool::lease> outcome;
   co_await run_attempts(impl->pool(), request, settings, rules, outcome);
 

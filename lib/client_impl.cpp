@@ -57,9 +57,15 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
     if (!tls) configuration_problem(problem, options_.api_key);
   }
   common_headers_ = make_common_headers(options_, url_);
-  pool_ = std::make_shared<connection_pool>(
-      executor_, url_, std::move(tls),
-      pool_settings{options_.max_connections, options_.connect_timeout, options_.idle_timeout});
+  pool_settings pool{options_.max_connections, options_.connect_timeout, options_.idle_timeout,
+                     {}};
+  if (options_.observer) {
+    // The observer is shared with the pool: it outlives every wait.
+    pool.on_wait = [observer = options_.observer](std::chrono::nanoseconds waited, bool ok) {
+      observer->on_pool_wait({waited, ok});
+    };
+  }
+  pool_ = std::make_shared<connection_pool>(executor_, url_, std::move(tls), std::move(pool));
 }
 
 std::shared_ptr<client_impl::running_call> client_impl::register_call() {

@@ -37,6 +37,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   }
   call_settings settings_for(const request_options& options) const;
   retry_config retry_for(const request_options& options) const;
+  openai::observer* observer() const noexcept { return options_.observer.get(); }
   result_context context_for_results() const noexcept {
     return {options_.api_key, options_.verify_response_id};
   }

@@ -7,6 +7,7 @@
 //   --port N        (default 0: an ephemeral port)
 //   --base-url URL  OPENAI_BASE_URL (default https://api.openai.com/v1)
 //   --ca-file PATH  OPENAI_CA_FILE: extra trust anchors (PEM), e.g. openai-mock's CA
+// GET /metrics answers the client's request metrics (Prometheus text).
 // OPENAI_API_KEY is required. Prints "listening on http://127.0.0.1:PORT" once it accepts
 // connections; SIGINT or SIGTERM stop it. See tagging_server.hpp for the protocol.
 #include "tagging_server.hpp"
@@ -26,8 +27,11 @@ namespace asio = boost::asio;
 
 int main(int argc, char** argv) try {
   openai::client_options options = openai::client_options::from_env();
+  auto metrics = std::make_shared<tagging::request_metrics>();
+  options.observer = metrics;
   if (const char* ca = std::getenv("OPENAI_CA_FILE")) options.ca_file = ca;
   tagging::server_options server_options;
+  server_options.metrics = metrics;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (i + 1 == argc) {

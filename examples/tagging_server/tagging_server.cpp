@@ -193,12 +193,18 @@ asio::awaitable<void> serve(beast::tcp_stream stream, std::shared_ptr<server_sta
 
     // No deadline while the API call runs: the client has its own per-attempt timeout.
     stream.expires_never();
-    reply r = co_await handle(state->client, request.method_string(), request.target(),
-                              request.body(), state->options.default_tag);
+    reply r;
+    if (request.target() == "/metrics" && state->options.metrics) {
+      r.body = state->options.metrics->prometheus_text();
+      r.content_type = "text/plain; version=0.0.4";
+    } else {
+      r = co_await handle(state->client, request.method_string(), request.target(),
+                          request.body(), state->options.default_tag);
+    }
 
     http::response<http::string_body> response(static_cast<http::status>(r.status),
                                                request.version());
-    response.set(http::field::content_type, "application/json");
+    response.set(http::field::content_type, r.content_type);
     response.keep_alive(request.keep_alive());
     response.body() = std::move(r.body);
     response.prepare_payload();

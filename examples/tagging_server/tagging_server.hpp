@@ -9,6 +9,8 @@
 //   ... io.run() on as many threads as you like ...
 //
 // The protocol (bodies are JSON):
+//   GET /metrics                the client's request metrics in the Prometheus text format
+//                               (when server_options::metrics is set)
 //   POST /tag/{completion_id}   body: the new metadata as an object of strings, e.g.
 //                               {"reviewed": "yes"}; an empty body sets the default tag
 //                               {"tagged_by": "tagging_server"}. The update replaces the
@@ -20,6 +22,8 @@
 //        completion; 405 not a POST; 409 and 429 passed on; 504 the API timed out; 502 any
 //        other failure of the API call (a bad key, a 5xx, the network): not the caller's fault.
 #pragma once
+
+#include "request_metrics.hpp"
 
 #include <openai/client.hpp>
 
@@ -35,12 +39,15 @@ namespace tagging {
 struct server_options {
   unsigned short port = 0;  // 0: an ephemeral port, see server::port()
   openai::metadata default_tag{{"tagged_by", "tagging_server"}};  // for an empty body
+  // Set as the client's observer too: GET /metrics answers its counters (Prometheus text).
+  std::shared_ptr<request_metrics> metrics;
 };
 
-// One HTTP answer: status and JSON body.
+// One HTTP answer: status, body and its type.
 struct reply {
   unsigned status = 200;
   std::string body;
+  std::string content_type = "application/json";
 };
 
 // The whole protocol without sockets: what one request gets back. Calls the API only for a

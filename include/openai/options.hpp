@@ -1,9 +1,12 @@
 // What a client and each call can be configured with.
 #pragma once
 
+#include <openai/observer.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +61,11 @@ struct client_options {
   /// status, request id, elapsed, reason). Never given the API key. May be called from any
   /// thread running the client's executor, concurrently: make it thread-safe.
   std::function<void(std::string_view)> debug_log;
+
+  /// Receives an event per attempt (operation, method, path template, status or error kind,
+  /// attempt number, duration, bytes, connection opened/resumed/reused) and per pool wait, for
+  /// metrics; see observer.hpp. Null (the default): no events and no cost.
+  std::shared_ptr<openai::observer> observer;
 
   /// Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables
   /// keep the defaults above.

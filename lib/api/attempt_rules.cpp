@@ -50,4 +50,25 @@ attempt_verdict attempt_rules::judge(boost::system::error_code failure,
   return {false, decision.wait};
 }
 
+void attempt_rules::record(const attempt_record& attempt) {
+  attempt_event event;
+  event.operation = operation_.name;
+  event.method = operation_.method;
+  event.path_template = operation_.path_template;
+  event.attempt = attempt.attempt;
+  event.status = attempt.status;
+  failure_facts facts;
+  facts.transport = attempt.failure;
+  facts.status = attempt.status;
+  event.error = classify(facts);
+  event.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(attempt.duration);
+  event.bytes_sent = attempt.bytes_sent;
+  event.bytes_received = attempt.bytes_received;
+  event.connection = !attempt.had_connection   ? connection_use::none
+                     : !attempt.fresh_connection ? connection_use::reused
+                     : attempt.resumed_session   ? connection_use::resumed
+                                                 : connection_use::opened;
+  observer_->on_attempt(event);
+}
+
 }  // namespace openai::detail

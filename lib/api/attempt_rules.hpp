@@ -3,15 +3,22 @@
 // One object per call: it counts the retries and the 429s of that call.
 #pragma once
 
+#include "api/endpoints.hpp"
 #include "api/response_headers.hpp"
 #include "api/retry_policy.hpp"
 #include "transport/attempt_policy.hpp"
+
+#include <openai/observer.hpp>
 
 namespace openai::detail {
 
 class attempt_rules final : public attempt_policy {
  public:
   explicit attempt_rules(const retry_config& config) noexcept : config_(config) {}
+  // With an observer (client_options::observer): each attempt is reported to it as `operation`.
+  attempt_rules(const retry_config& config, openai::observer* observer,
+                operation_info operation) noexcept
+      : config_(config), observer_(observer), operation_(operation) {}
 
   const http::response_header_names& kept_headers() const noexcept override {
     return api_response_headers;
@@ -21,11 +28,15 @@ class attempt_rules final : public attempt_policy {
   std::string_view response_id(const http::response& response) const noexcept override {
     return header(response, api_header::request_id);
   }
+  bool records_attempts() const noexcept override { return observer_ != nullptr; }
+  void record(const attempt_record& attempt) override;
 
   unsigned rate_limited() const noexcept { return rate_limited_; }  // attempts answered 429
 
  private:
   const retry_config& config_;
+  openai::observer* observer_ = nullptr;
+  operation_info operation_{};
   unsigned retries_ = 0;
   unsigned rate_limited_ = 0;
 };

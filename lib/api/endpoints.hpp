@@ -48,6 +48,28 @@ std::optional<http::request> make_update_request(const base_url& url, std::strin
 // The JSON body {"metadata": {...}}, written directly (no JSON DOM): md is already validated.
 std::string serialize_metadata_body(const metadata& md);
 
+// What metrics name an operation by: never its id or query.
+struct operation_info {
+  std::string_view name;           // "update"
+  std::string_view method;         // "POST"
+  std::string_view path_template;  // "/chat/completions/{id}"
+};
+inline constexpr operation_info info_of(const update_op&) {
+  return {"update", "POST", "/chat/completions/{id}"};
+}
+inline constexpr operation_info info_of(const retrieve_op&) {
+  return {"retrieve", "GET", "/chat/completions/{id}"};
+}
+inline constexpr operation_info info_of(const delete_op&) {
+  return {"delete", "DELETE", "/chat/completions/{id}"};
+}
+inline constexpr operation_info info_of(const list_op&) {
+  return {"list", "GET", "/chat/completions"};
+}
+inline constexpr operation_info info_of(const list_messages_op&) {
+  return {"list_messages", "GET", "/chat/completions/{id}/messages"};
+}
+
 // The id an operation's answer must carry ("" when its answer is a list).
 inline std::string_view expected_id(const update_op& op) { return op.completion_id; }
 inline std::string_view expected_id(const retrieve_op& op) { return op.completion_id; }

@@ -121,11 +121,19 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
     out.problem = std::move(acquired.problem);
     out.cause = acquired.cause;
     if (!ec && cancelled()) ec = aborted;
+    attempt_record record;  // filled only when the policy records attempts
     if (!ec) {
       ec = co_await acquired.conn->exchange(request, out.response, deadline,
                                             settings.max_response_bytes, policy.kept_headers(),
                                             out.problem);
       out.cause = ec ? acquired.conn->last_cause() : boost::system::error_code{};
+      if (policy.records_attempts()) {
+        record.had_connection = true;
+        record.fresh_connection = acquired.conn.fresh();
+        record.resumed_session = acquired.conn.fresh() && acquired.conn->resumed();
+        record.bytes_sent = acquired.conn->bytes_sent();
+        record.bytes_received = acquired.conn->bytes_received();
+      }
       // A kept-alive connection the server closed while idle fails before any response byte.
       // That is not the request's fault: send it again, once, on a new connection.
       const bool stale = ec && ec != aborted && ec != asio::error::timed_out &&
@@ -146,6 +154,13 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
       }
     }
     if (ec) out.response.clear();
+    if (policy.records_attempts()) {
+      record.attempt = out.attempts;
+      record.failure = ec;
+      record.status = out.response.status;
+      record.duration = clock::now() - started;
+      policy.record(record);
+    }
     if (settings.log)
       attempt_log::outcome_line(settings, request, out.attempts, ec, out.problem,
                                 out.response.status, policy.response_id(out.response), started);

@@ -8,6 +8,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string_view>
 
 namespace openai::detail {
@@ -17,6 +18,19 @@ namespace openai::detail {
 struct attempt_verdict {
   bool done = true;
   std::chrono::milliseconds wait{0};
+};
+
+// What one attempt did on the wire, for metrics (attempt_policy::record).
+struct attempt_record {
+  unsigned attempt = 1;
+  boost::system::error_code failure;  // the raw error; empty when a response came
+  unsigned status = 0;                // 0 without a response
+  std::chrono::steady_clock::duration duration{};
+  std::size_t bytes_sent = 0;
+  std::size_t bytes_received = 0;
+  bool had_connection = false;
+  bool fresh_connection = false;      // opened for this attempt
+  bool resumed_session = false;       // ... and its TLS session was resumed
 };
 
 class attempt_policy {
@@ -30,6 +44,9 @@ class attempt_policy {
                                 const http::response& response) = 0;
   // The id the server gave a response, for log lines ("" when none).
   virtual std::string_view response_id(const http::response&) const noexcept { return {}; }
+  // Whether record() wants each attempt: when not, the loop takes no extra timestamp.
+  virtual bool records_attempts() const noexcept { return false; }
+  virtual void record(const attempt_record&) {}
 };
 
 }  // namespace openai::detail

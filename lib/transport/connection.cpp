@@ -54,6 +54,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   bool received_any = false;
   bool resumed = false;  // the TLS handshake resumed an earlier session
   std::size_t exchanges = 0;
+  std::size_t bytes_sent = 0, bytes_received = 0;  // by the last exchange
   clock::time_point last_used = clock::now();
 
   // The deadline of the step in progress (connect, handshake, one exchange): one timer wait per
@@ -236,6 +237,7 @@ asio::awaitable<boost::system::error_code> connection::impl::read_response(
       co_return make_error_code(asio::error::operation_aborted);
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
     buffer.commit(n);
+    bytes_received += n;
     if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
       // The server closed the connection: the end of a response without a length, or a cut.
       if (!reader->got_some()) {
@@ -259,12 +261,14 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
     std::size_t body_limit, const http::response_header_names& keep, std::string& problem) {
   reusable = false;
   received_any = false;
+  bytes_sent = bytes_received = 0;
   read_problem.clear();
   http::render_request(req, wire);
   reader.emplace(out, keep, body_limit);
 
   arm(deadline, co_await asio::this_coro::executor);
   auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
+  bytes_sent = written;
   boost::system::error_code read_ec;
   if (!write_ec) read_ec = co_await read_response(stream, out, body_limit, keep);
   disarm();
@@ -312,6 +316,8 @@ boost::system::error_code connection::last_cause() const noexcept { return impl_
 bool connection::received_any() const noexcept { return impl_->received_any; }
 bool connection::resumed() const noexcept { return impl_->resumed; }
 std::size_t connection::exchanges() const noexcept { return impl_->exchanges; }
+std::size_t connection::bytes_sent() const noexcept { return impl_->bytes_sent; }
+std::size_t connection::bytes_received() const noexcept { return impl_->bytes_received; }
 connection::clock::time_point connection::last_used() const noexcept { return impl_->last_used; }
 
 bool connection::idle_and_healthy() noexcept {

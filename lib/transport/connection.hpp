@@ -54,6 +54,9 @@ class connection {
   bool resumed() const noexcept;
   // Requests completed on this connection so far.
   std::size_t exchanges() const noexcept;
+  // Bytes written and read by the last exchange.
+  std::size_t bytes_sent() const noexcept;
+  std::size_t bytes_received() const noexcept;
   // False when the peer has closed the connection or sent unexpected bytes while idle. A
   // connection used within the last second is taken as healthy without asking the kernel.
   bool idle_and_healthy() noexcept;

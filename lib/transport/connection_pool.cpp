@@ -176,12 +176,14 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
     state_.enqueue(w);
     lock.unlock();
 
+    const auto queued = settings_.on_wait ? clock::now() : clock::time_point{};
     w->timer.expires_at(deadline);
     w->timer.async_wait([self = shared_from_this(), w](boost::system::error_code ec) {
       if (!ec) self->expire(w);
     });
     auto [ec, conn] = co_await w->answer.async_receive(use_tuple);
     w->timer.cancel();
+    if (settings_.on_wait) settings_.on_wait(clock::now() - queued, !ec);
 
     if (ec == make_error_code(asio::error::timed_out)) {
       co_return acquired{ec, "no connection became free before the deadline (" +

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +26,9 @@ struct pool_settings {
   std::size_t max_connections = 64;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds idle_timeout{30000};
+  // Called after each wait for a connection of a full pool: how long, and whether it ended
+  // with one. Empty: waits are not timed.
+  std::function<void(std::chrono::nanoseconds waited, bool got_connection)> on_wait;
 };
 
 class connection_pool : public std::enable_shared_from_this<connection_pool> {

@@ -74,7 +74,9 @@ asio::awaitable<answer> send(unsigned short port, http::verb method, std::string
 class tagging_setup {
  public:
   explicit tagging_setup(openai::client_options options)
-      : client_(io_.get_executor(), std::move(options)), server_(io_.get_executor(), client_) {
+      : metrics_(std::make_shared<tagging::request_metrics>()),
+        client_(io_.get_executor(), with_observer(std::move(options), metrics_)),
+        server_(io_.get_executor(), client_, serving(metrics_)) {
     for (int t = 0; t < 4; ++t) threads_.emplace_back([this] { io_.run(); });
   }
   // Stops accepting; the threads return once the sessions have seen their clients close.
@@ -95,7 +97,19 @@ class tagging_setup {
   unsigned short port() const { return server_.port(); }
 
  private:
+  static tagging::server_options serving(std::shared_ptr<tagging::request_metrics> m) {
+    tagging::server_options o;
+    o.metrics = std::move(m);
+    return o;
+  }
+  static openai::client_options with_observer(openai::client_options o,
+                                              std::shared_ptr<tagging::request_metrics> m) {
+    o.observer = std::move(m);
+    return o;
+  }
+
   asio::io_context io_{4};
+  std::shared_ptr<tagging::request_metrics> metrics_;
   openai::client client_;
   tagging::server server_;
   std::vector<std::thread> threads_;
@@ -154,6 +168,25 @@ BOOST_AUTO_TEST_CASE(two_thousand_requests_at_once_each_get_their_own_completion
     }
     io.run();
     BOOST_TEST(server.client().pool_stats().opened_total <= 8u);  // one shared pool
+
+    // The client's observer, scraped as Prometheus would: every update counted once, timed
+    // once, on at most 8 opened (or resumed) connections; the rest waited for the pool.
+    const answer scrape = server.request(http::verb::get, "/metrics");
+    BOOST_TEST(scrape.status == 200u);
+    const std::string& m = scrape.body;
+    BOOST_TEST(m.find("openai_attempts_total{operation=\"update\",outcome=\"ok\"} 2000\n") !=
+                   std::string::npos,
+               m.substr(0, 600));
+    BOOST_TEST(m.find("openai_attempt_duration_seconds_count{operation=\"update\"} 2000\n") !=
+                   std::string::npos);
+    BOOST_TEST(m.find("openai_attempt_duration_seconds_bucket{operation=\"update\",le=\"+Inf\"} "
+                      "2000\n") != std::string::npos);
+    BOOST_TEST(m.find("openai_attempt_connections_total{connection=\"reused\"}") !=
+               std::string::npos);
+    BOOST_TEST(m.find("openai_pool_waits_total ") != std::string::npos);
+    BOOST_TEST(m.find("openai_pool_waits_total 0\n") == std::string::npos);  // 2000 for 8
+    BOOST_TEST(m.find("openai_pool_waits_failed_total 0\n") != std::string::npos);
+    BOOST_TEST(m.find(f.id(1)) == std::string::npos);  // no completion id in any label
   }
 
   int wrong = 0;  // the first few reported in full, the rest counted

@@ -40,6 +40,9 @@ struct fake_connection {
                                        const http::response_header_names&, std::string& problem);
   error_code last_cause() const { return cause; }
   bool received_any() const { return received; }
+  bool resumed() const { return false; }
+  std::size_t bytes_sent() const { return 10; }
+  std::size_t bytes_received() const { return received ? 20 : 0; }
   void close() {}
 };
 
@@ -108,6 +111,20 @@ struct counting_policy final : attempt_policy {
     if (judged >= give_up_after) return {};
     return {false, std::chrono::milliseconds(0)};
   }
+};
+
+// counting_policy that also records every attempt.
+struct recording_policy final : attempt_policy {
+  std::vector<openai::detail::attempt_record> records;
+  counting_policy decide;
+  const http::response_header_names& kept_headers() const noexcept override {
+    return decide.kept_headers();
+  }
+  attempt_verdict judge(error_code failure, const http::response& r) override {
+    return decide.judge(failure, r);
+  }
+  bool records_attempts() const noexcept override { return true; }
+  void record(const openai::detail::attempt_record& r) override { records.push_back(r); }
 };
 
 template <typename Policy>
@@ -197,6 +214,31 @@ BOOST_AUTO_TEST_CASE(the_policy_decides_how_many_attempts) {
   BOOST_TEST(!out.ec);
   BOOST_TEST(out.response.status == 503u);  // the last answer, for the layer above to judge
   BOOST_TEST(out.attempts == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(each_attempt_is_recorded_but_not_the_stale_resend) {
+  fake_pool pool;
+  pool.idle_available = true;
+  pool.script = {{reset, 0, false}, {{}, 503}, {{}, 200}};
+  recording_policy policy;
+  auto out = run(pool, policy);
+  BOOST_TEST(out.attempts == 2u);
+  BOOST_TEST_REQUIRE(policy.records.size() == 2u);
+  BOOST_TEST(policy.records[0].attempt == 1u);
+  BOOST_TEST(policy.records[0].status == 503u);
+  BOOST_TEST(policy.records[0].fresh_connection);  // the re-send's new connection
+  BOOST_TEST(policy.records[0].bytes_sent == 10u);
+  BOOST_TEST(policy.records[1].attempt == 2u);
+  BOOST_TEST(policy.records[1].status == 200u);
+  BOOST_TEST(policy.records[1].had_connection);
+}
+
+BOOST_AUTO_TEST_CASE(a_policy_that_does_not_record_gets_no_records) {
+  fake_pool pool;
+  pool.script = {{{}, 200}};
+  counting_policy policy;
+  BOOST_TEST(!policy.records_attempts());
+  BOOST_TEST(!run(pool, policy).ec);
 }
 
 BOOST_AUTO_TEST_CASE(with_the_api_rules_a_503_is_retried_and_a_404_is_not) {

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(rejects_bad_values) {
   BOOST_TEST(rejects(with({"--max-items", "0"}), "--max-items"));
   BOOST_TEST(rejects(with({"--max-items", "-3"}), "--max-items"));
   BOOST_TEST(rejects(with({"--order", "up"}), "--order"));
-  BOOST_TEST(rejects(with({"--format", "yaml"}), "--format"));
+  BOOST_TEST(rejects(with({"--format", "xml"}), "--format"));
   BOOST_TEST(rejects(with({"--timeout", "0"}), "--timeout"));
   BOOST_TEST(rejects(with({"--timeout", "-1"}), "--timeout"));
   BOOST_TEST(rejects(with({"--max-retries", "x"}), "--max-retries"));

@@ -11,6 +11,7 @@
 #include "batch_command.hpp"
 #include "metadata_syntax.hpp"
 #include "output.hpp"
+#include "render.hpp"
 
 namespace openai_cli {
 
@@ -28,6 +29,7 @@ struct session {
   std::ostream& out;
   std::ostream& err;
   std::string base_url;
+  openai::request_options options;  // -H / OPENAI_CUSTOM_HEADERS
 
   std::string url(std::string_view path) const { return join_url(base_url, path); }
 };
@@ -64,8 +66,24 @@ auto traced(session& s, std::string_view method, std::string url, std::string bo
   }
 }
 
+render_options render_options_of(const global_options& g, bool list_item) {
+  render_options o;
+  o.format = g.format;
+  o.color = g.color;
+  o.raw_output = g.raw_output;
+  o.list_item = list_item;
+  return o;
+}
+
+// One result in the chosen format, after --transform.
+void print_value(session& s, const json::object& o, bool list_item) {
+  const global_options& g = s.inv.global;
+  s.out << render(transformed(o, g.transform), render_options_of(g, list_item)) << '\n';
+}
+
 void print_object(session& s, const json::object& o) {
-  s.out << format_object(o, s.inv.global.format) << '\n' << std::flush;
+  print_value(s, o, false);
+  s.out << std::flush;
 }
 
 std::string id_path(const session& s, std::string_view suffix = {}) {
@@ -97,7 +115,7 @@ asio::awaitable<int> update(session& s, openai::metadata md) {
   }
   const std::string body = json::serialize(json::object{{"metadata", std::move(sent)}});
   openai::chat_completion c = co_await traced(s, "POST", s.url(id_path(s)), body, [&] {
-    return s.client.update_completion(s.inv.completion_id, md);
+    return s.client.update_completion(s.inv.completion_id, md, s.options);
   });
   print_object(s, c.json());
   co_return exit_ok;
@@ -105,7 +123,7 @@ asio::awaitable<int> update(session& s, openai::metadata md) {
 
 asio::awaitable<int> retrieve(session& s) {
   openai::chat_completion c = co_await traced(s, "GET", s.url(id_path(s)), {}, [&] {
-    return s.client.retrieve_completion(s.inv.completion_id);
+    return s.client.retrieve_completion(s.inv.completion_id, s.options);
   });
   print_object(s, c.json());
   co_return exit_ok;
@@ -113,7 +131,7 @@ asio::awaitable<int> retrieve(session& s) {
 
 asio::awaitable<int> remove(session& s) {
   openai::deletion_status d = co_await traced(s, "DELETE", s.url(id_path(s)), {}, [&] {
-    return s.client.delete_completion(s.inv.completion_id);
+    return s.client.delete_completion(s.inv.completion_id, s.options);
   });
   print_object(s, d.json());
   co_return exit_ok;
@@ -131,7 +149,7 @@ asio::awaitable<int> print_pages(session& s, std::optional<std::string> after,
     Page page = co_await traced(s, "GET", s.url(std::string(path) + query(query_of(after))), {},
                                 [&] { return fetch(after); });
     for (const auto& item : page.data()) {
-      s.out << format_item(item.json()) << '\n';
+      print_value(s, item.json(), true);
       if (inv.max_items && ++printed >= *inv.max_items) break;
     }
     s.out << std::flush;
@@ -166,7 +184,7 @@ asio::awaitable<int> list(session& s, openai::metadata filter) {
       s, s.inv.after, "/chat/completions",
       [&](const std::optional<std::string>& after) {
         params.after = after;
-        return s.client.list_completions(params);
+        return s.client.list_completions(params, s.options);
       },
       [&](const std::optional<std::string>& after) {
         query_list q = page_query(after, params.limit, params.order);
@@ -184,15 +202,20 @@ asio::awaitable<int> list_messages(session& s) {
       s, s.inv.after, id_path(s, "/messages"),
       [&](const std::optional<std::string>& after) {
         params.after = after;
-        return s.client.list_completion_messages(s.inv.completion_id, params);
+        return s.client.list_completion_messages(s.inv.completion_id, params, s.options);
       },
       [&](const std::optional<std::string>& after) {
         return page_query(after, params.limit, params.order);
       });
 }
 
-openai::client_options client_options_of(const global_options& g) {
+openai::client_options client_options_of(const global_options& g, std::ostream* debug_to) {
   openai::client_options o;
+  if (g.debug && debug_to)
+    // Each attempt as the library sends it (retries included), key already redacted there.
+    o.debug_log = [debug_to](std::string_view line) {
+      *debug_to << "openai: debug: " << line << std::endl;
+    };
   o.api_key = g.api_key;
   if (!g.base_url.empty()) o.base_url = g.base_url;
   o.organization = g.organization;
@@ -212,7 +235,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     return exit_usage;
   };
   if (inv.cmd == command::update_many)
-    return run_update_many(inv, client_options_of(inv.global), out, err);
+    return run_update_many(inv, client_options_of(inv.global, nullptr), out, err);
 
   // Everything that can be checked without the network is checked before the client exists.
   openai::metadata update_md;
@@ -234,15 +257,24 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
   if (std::vector<std::string> v = openai::metadata_violations(update_md); !v.empty()) {
     openai::diagnostics d;
     d.violations = std::move(v);
-    err << redact(format_error(openai::errc::invalid_argument, d), key) << '\n';
+    err << redact(render_error(openai::errc::invalid_argument, d, {}, inv.global,
+                               inv.global.error_color),
+                  key)
+        << '\n';
     return exit_usage;
   }
+  if (inv.global.format == output_format::explore)
+    err << "openai: warning: --format explore has no interactive viewer "
+        << (inv.global.stdout_is_terminal ? "in this build" : "without a terminal")
+        << "; printing json\n";
 
   try {
     asio::io_context io;
-    openai::client client{io.get_executor(), client_options_of(inv.global)};
+    openai::client client{io.get_executor(), client_options_of(inv.global, &err)};
     session s{inv, client, out, err,
-              inv.global.base_url.empty() ? std::string(default_base_url) : inv.global.base_url};
+              inv.global.base_url.empty() ? std::string(default_base_url) : inv.global.base_url,
+              openai::request_options{}};
+    s.options.extra_headers = inv.global.headers;
     auto body = [&]() -> asio::awaitable<int> {
       switch (inv.cmd) {
         case command::update:
@@ -272,7 +304,10 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     if (failure) std::rethrow_exception(failure);
     return status;
   } catch (const openai::error& e) {
-    err << redact(format_error(e.kind(), e.details(), e.what()), key) << '\n';
+    err << redact(render_error(e.kind(), e.details(), e.what(), inv.global,
+                               inv.global.error_color),
+                  key)
+        << '\n';
     return exit_status_for(e.kind());
   } catch (const std::exception& e) {
     err << redact(std::string("openai: error: ") + e.what(), key) << '\n';

@@ -29,8 +29,20 @@ void write_double(std::string& out, double d) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
+// ANSI colours of the coloured forms: keys blue, strings green, numbers cyan, true/false/null
+// magenta.
+constexpr std::string_view key_colour = "\x1b[34;1m", string_colour = "\x1b[32m",
+                           number_colour = "\x1b[36m", literal_colour = "\x1b[35m",
+                           reset = "\x1b[0m";
+
+void coloured(std::string& out, bool color, std::string_view colour, const std::string& text) {
+  if (color) out.append(colour);
+  out += text;
+  if (color) out.append(reset);
+}
+
 // One writer for both forms: pretty indents by two spaces, compact is one line.
-void write(std::string& out, const json::value& v, int depth, bool pretty) {
+void write(std::string& out, const json::value& v, int depth, bool pretty, bool color = false) {
   if (v.is_object()) {
     const json::object& o = v.get_object();
     if (o.empty()) {
@@ -46,9 +58,9 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
         out += '\n';
         indent(out, depth + 1);
       }
-      out += json::serialize(kv.key());
+      coloured(out, color, key_colour, json::serialize(kv.key()));
       out += pretty ? ": " : ":";
-      write(out, kv.value(), depth + 1, pretty);
+      write(out, kv.value(), depth + 1, pretty, color);
     }
     if (pretty) {
       out += '\n';
@@ -70,7 +82,7 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
         out += '\n';
         indent(out, depth + 1);
       }
-      write(out, e, depth + 1, pretty);
+      write(out, e, depth + 1, pretty, color);
     }
     if (pretty) {
       out += '\n';
@@ -78,9 +90,15 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
     }
     out += ']';
   } else if (v.is_double()) {
-    write_double(out, v.get_double());
+    std::string d;
+    write_double(d, v.get_double());
+    coloured(out, color, number_colour, d);
   } else {
-    out += json::serialize(v);
+    coloured(out, color,
+             v.is_string()   ? string_colour
+             : v.is_number() ? number_colour
+                             : literal_colour,
+             json::serialize(v));
   }
 }
 
@@ -141,6 +159,12 @@ std::string pretty_json(const json::value& v) {
 std::string compact_json(const json::value& v) {
   std::string out;
   write(out, v, 0, false);
+  return out;
+}
+
+std::string json_text(const json::value& v, bool indented, bool color) {
+  std::string out;
+  write(out, v, 0, indented, color);
   return out;
 }
 

@@ -26,6 +26,8 @@ std::string format_item(const boost::json::object& o);
 // The indented form used by pretty, and the one-line form (doubles keep a fraction: 1.0, not
 // Boost.JSON's 1E0).
 std::string pretty_json(const boost::json::value& v);
+// Either form, with ANSI colours when color is set.
+std::string json_text(const boost::json::value& v, bool indented, bool color);
 std::string compact_json(const boost::json::value& v);
 
 // The exit status for a failure of kind (an openai::errc): 2 for input and configuration

@@ -8,6 +8,15 @@ work=$(mktemp -d)
 trap 'kill "${mock_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# The command line comes with its bash completion and man page.
+[[ -x $work/prefix/bin/openai ]] || { echo "FAIL: bin/openai not installed"; exit 1; }
+completion=$work/prefix/share/bash-completion/completions/openai
+[[ -s $completion ]] && bash -c 'source "$1" && complete -p openai' _ "$completion" >/dev/null ||
+  { echo "FAIL: the bash completion is not installed or does not load"; exit 1; }
+if command -v man >/dev/null; then
+  MANWIDTH=80 man -l "$work/prefix/share/man/man1/openai.1" 2>/dev/null | grep -q -- "--transform" ||
+    { echo "FAIL: the man page is not installed or does not render"; exit 1; }
+fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$source/test/install" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \

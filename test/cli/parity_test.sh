@@ -2,7 +2,7 @@
 # The conventions of the official `openai` CLI, run with the built binary against the
 # openai-mock executable, one group per run:
 #   parity_test.sh OPENAI OPENAI_MOCK GROUP
-# Groups: formats, transform, stdin, headers, errors, shell, pager, refused.
+# Groups: formats, transform, stdin, references, headers, errors, shell, pager, refused.
 set -u
 
 command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
@@ -109,6 +109,22 @@ group_stdin() {
   check "a stdin that is not a mapping is a usage error" '[[ $rc == 2 ]] && has_err "must be a mapping"'
   run "$openai" chat:completions retrieve $id extra
   check "extra positional arguments are an error" '[[ $rc == 2 ]] && has_err "unexpected argument '"'"'extra'"'"'"'
+}
+
+group_references() {
+  start_mock 3
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  printf 'note text' >"$work/note.txt"
+  printf 'ab' >"$work/two.bin"
+  run "$openai" chat:completions update $id --metadata "{a: \"@$work/note.txt\", b: \"@file://$work/note.txt\", c: \"@data://$work/two.bin\", d: \"\\\\@x\"}"
+  check "@path, @file://, @data:// and \\@ inside the mapping" \
+    '[[ $rc == 0 && $(mock_metadata $id) == "{\"a\":\"note text\",\"b\":\"note text\",\"c\":\"YWI=\",\"d\":\"@x\"}" ]]'
+  printf 'from: block yaml\nn: 5\nok: true\n' >"$work/block.yaml"
+  run "$openai" chat:completions update $id --metadata "@$work/block.yaml"
+  check "@FILE holding block YAML (yaml-cpp), numbers and booleans as strings" \
+    '[[ $rc == 0 && $(mock_metadata $id) == "{\"from\":\"block yaml\",\"n\":\"5\",\"ok\":\"true\"}" ]]'
+  run "$openai" chat:completions update $id --metadata "{a: \"@$work/missing.txt\"}"
+  check "a missing referenced file is a usage error, nothing sent" '[[ $rc == 2 ]] && has_err "cannot read"'
 }
 
 # A one-shot HTTP server that records the request it gets (python3), for what the mock

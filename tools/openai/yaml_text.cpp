@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
 
@@ -104,9 +105,25 @@ void emit(YAML::Emitter& out, const json::value& v) {
   }
 }
 
+// JSON's scalars as YAML's reader gives them: text, except null.
+json::value as_text_scalars(json::value v) {
+  if (v.is_object()) {
+    for (auto& kv : v.get_object()) kv.value() = as_text_scalars(std::move(kv.value()));
+  } else if (v.is_array()) {
+    for (auto& e : v.get_array()) e = as_text_scalars(std::move(e));
+  } else if (!v.is_null() && !v.is_string()) {
+    return json::string(compact_json(v));
+  }
+  return v;
+}
+
 }  // namespace
 
 json::value parse_yaml(std::string_view text, std::string_view what) {
+  // JSON first, exactly (yaml-cpp 0.7 cannot decode JSON's surrogate pairs).
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (!ec) return as_text_scalars(std::move(v));
   try {
     return to_json(YAML::Load(std::string(text)), what);
   } catch (const YAML::Exception& e) {

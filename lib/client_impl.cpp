@@ -105,6 +105,7 @@ call_settings client_impl::settings_for(const request_options& options) const {
   settings.retry.max_server_wait = options_.max_retry_after;
   if (options_.debug_log) {
     // The key never reaches a log line: redact() guards against ids or servers echoing it.
+    settings.log_headers = options_.debug_log_headers;
     settings.log = [this](std::string_view line) {
       std::string text(line);
       redact(text);

@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -33,6 +34,47 @@ std::string_view method_name(http_method m) {
   return "?";
 }
 
+// The request's header lines exactly as they go on the wire (from the same renderer), one log
+// line each; the Authorization value is never logged.
+void log_request_headers(const call_settings& settings, const http_request& request) {
+  std::string wire;
+  render_request(request, wire);
+  const std::size_t head_end = wire.find("\r\n\r\n");
+  std::string_view head = std::string_view(wire).substr(0, head_end);
+  head.remove_prefix(std::min(head.size(), head.find("\r\n") + 2));  // the request line
+  while (!head.empty()) {
+    const std::size_t eol = head.find("\r\n");
+    const std::string_view h = head.substr(0, eol);
+    std::string line = "openai-asio:    ";
+    const std::size_t colon = h.find(':');
+    const std::string_view name = h.substr(0, colon);
+    const bool secret = name.size() == 13 && std::equal(name.begin(), name.end(), "authorization",
+                                                        [](char a, char b) {
+                                                          return (a | 0x20) == b;
+                                                        });
+    if (secret)
+      line.append(name).append(": Bearer <REDACTED>");
+    else
+      line.append(h);
+    settings.log(line);
+    head = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
+  }
+}
+
+// The response headers the client acts on, one log line each.
+void log_response_headers(const call_settings& settings, const http_response& r) {
+  const std::pair<std::string_view, const std::string*> kept[] = {
+      {"x-request-id", &r.request_id},
+      {"x-should-retry", &r.should_retry},
+      {"retry-after-ms", &r.retry_after_ms},
+      {"retry-after", &r.retry_after},
+      {"x-ratelimit-remaining-requests", &r.ratelimit_remaining_requests},
+      {"x-ratelimit-reset-requests", &r.ratelimit_reset_requests}};
+  for (const auto& [name, value] : kept)
+    if (!value->empty())
+      settings.log(std::string("openai-asio:    ").append(name).append(": ").append(*value));
+}
+
 void log_outcome(const call_settings& settings, const http_request& request, unsigned attempt,
                  boost::system::error_code ec, const call_outcome& out,
                  connection::clock::time_point started) {
@@ -51,6 +93,7 @@ void log_outcome(const call_settings& settings, const http_request& request, uns
   std::snprintf(elapsed, sizeof elapsed, " in %.1f ms", ms.count());
   line.append(elapsed);
   settings.log(line);
+  if (!ec && settings.log_headers) log_response_headers(settings, out.response);
 }
 
 }  // namespace
@@ -86,6 +129,7 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
       line.append(method_name(request.method)).append(" ").append(request.target);
       line.append(" attempt ").append(std::to_string(out.attempts));
       settings.log(line);
+      if (settings.log_headers) log_request_headers(settings, request);
     }
 
     connection_pool::acquired acquired;

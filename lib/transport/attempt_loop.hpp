@@ -22,6 +22,7 @@ struct call_settings {
   // One line per attempt and per outcome; empty = no logging. Lines carry no secrets: the key
   // lives only in the common headers, which are never logged.
   std::function<void(std::string_view)> log;
+  bool log_headers = false;  // also each request header line and the response headers kept
 };
 
 struct call_outcome {

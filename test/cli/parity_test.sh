@@ -2,7 +2,7 @@
 # The conventions of the official `openai` CLI, run with the built binary against the
 # openai-mock executable, one group per run:
 #   parity_test.sh OPENAI OPENAI_MOCK GROUP
-# Groups: formats, transform, stdin, references, headers, errors, shell, pager, refused.
+# Groups: formats, transform, stdin, references, debug, headers, errors, shell, pager, refused.
 set -u
 
 command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
@@ -127,6 +127,20 @@ group_references() {
   check "a missing referenced file is a usage error, nothing sent" '[[ $rc == 2 ]] && has_err "cannot read"'
 }
 
+group_debug() {
+  start_mock 3
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  printf '{"%s": [{"status": 503, "body": "{}"}, "ok"]}' $id >"$work/faults.json"
+  curl -s -X POST --data-binary @"$work/faults.json" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
+  run "$openai" --debug chat:completions retrieve $id -H 'X-Trace-Id: t-1' --transform id
+  check "--debug shows every attempt, a retry included, from the library's debug_log" \
+    '[[ $rc == 0 ]] && [[ $(grep -c "openai-asio: -> GET /v1/chat/completions/$id attempt" "$work/err") == 2 ]] && has_err "attempt 1: 503" && has_err "attempt 2: 200"'
+  check "each attempt's headers as sent, Authorization as Bearer <REDACTED>" \
+    '[[ $(grep -c "Authorization: Bearer <REDACTED>" "$work/err") == 2 && $(grep -c "X-Trace-Id: t-1" "$work/err") == 2 ]] && has_err "Host: 127.0.0.1:$http_port" && has_err "x-request-id: req_" && no_key_anywhere'
+  run "$openai" chat:completions retrieve $id --transform id
+  check "without --debug nothing goes to stderr" '[[ $rc == 0 && -z $err ]]'
+}
+
 # A one-shot HTTP server that records the request it gets (python3), for what the mock
 # does not show: the headers sent.
 capture_request() {
@@ -195,6 +209,11 @@ group_errors() {
   check "success is unaffected by error flags" '[[ $rc == 0 ]]'
   run "$openai" chat:completions retrieve $id --base-url "http://127.0.0.1:1/v1" --max-retries 0 --format-error json
   check "a network error still yields a JSON error object" '[[ $rc == 1 ]] && [[ $err == "{\"message\":"* ]]'
+  printf '{"%s": [{"status": 502, "headers": {"content-type": "text/html"}, "body": "<html>bad gateway</html>"}]}' $id >"$work/faults.json"
+  curl -s -X POST --data-binary @"$work/faults.json" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
+  run "$openai" chat:completions retrieve $id --max-retries 0 --format-error json
+  check "a non-JSON error body still yields a JSON error object with the status" \
+    '[[ $rc == 1 ]] && [[ $err == "{\"message\":\"<html>bad gateway</html>\",\"status_code\":502}" ]]'
   run "$openai" chat:completions update $id --metadata '{a: {b: c}}' --format-error json
   check "usage errors stay one line with exit 2" '[[ $rc == 2 ]] && has_err "openai: "'
 }

@@ -211,11 +211,14 @@ asio::awaitable<int> list_messages(session& s) {
 
 openai::client_options client_options_of(const global_options& g, std::ostream* debug_to) {
   openai::client_options o;
-  if (g.debug && debug_to)
-    // Each attempt as the library sends it (retries included), key already redacted there.
+  if (g.debug && debug_to) {
+    // Each attempt as the library sends it (retries included) with its headers as sent; the
+    // library redacts the key and shows Authorization as "Bearer <REDACTED>".
     o.debug_log = [debug_to](std::string_view line) {
       *debug_to << "openai: debug: " << line << std::endl;
     };
+    o.debug_log_headers = true;
+  }
   o.api_key = g.api_key;
   if (!g.base_url.empty()) o.base_url = g.base_url;
   o.organization = g.organization;

@@ -62,10 +62,10 @@ bool needs_quotes(std::string_view s) {
 void emit(YAML::Emitter& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null:
-      out << "null";  // not "~": what JSON readers expect to see
+      out << YAML::Null;
       break;
     case json::kind::bool_:
-      out << (v.get_bool() ? "true" : "false");
+      out << v.get_bool();
       break;
     case json::kind::int64:
     case json::kind::uint64:
@@ -134,6 +134,9 @@ json::value parse_yaml(std::string_view text, std::string_view what) {
 std::string to_yaml(const json::value& v) {
   YAML::Emitter out;
   out.SetIndent(2);
+  out.SetNullFormat(YAML::LowerNull);  // "null", not "~": what JSON readers expect to see
+  out.SetBoolFormat(YAML::TrueFalseBool);
+  out.SetBoolFormat(YAML::LowerCase);
   emit(out, v);
   return out.c_str();
 }

@@ -134,7 +134,7 @@ group_debug() {
   curl -s -X POST --data-binary @"$work/faults.json" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
   run "$openai" --debug chat:completions retrieve $id -H 'X-Trace-Id: t-1' --transform id
   check "--debug shows every attempt, a retry included, from the library's debug_log" \
-    '[[ $rc == 0 ]] && [[ $(grep -c "openai-asio: -> GET /v1/chat/completions/$id attempt" "$work/err") == 2 ]] && has_err "attempt 1: 503" && has_err "attempt 2: 200"'
+    '[[ $rc == 0 ]] && [[ $(grep -c "openai: debug: request GET $http_url/chat/completions/$id attempt" "$work/err") == 2 ]] && has_err "response 503 GET" && has_err "response 200 GET $http_url/chat/completions/$id request-id: req_" && has_err "attempt: 2"'
   check "each attempt's headers as sent, Authorization as Bearer <REDACTED>" \
     '[[ $(grep -c "Authorization: Bearer <REDACTED>" "$work/err") == 2 && $(grep -c "X-Trace-Id: t-1" "$work/err") == 2 ]] && has_err "Host: 127.0.0.1:$http_port" && has_err "x-request-id: req_" && no_key_anywhere'
   run "$openai" chat:completions retrieve $id --transform id

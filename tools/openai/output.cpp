@@ -222,30 +222,6 @@ std::string format_error(boost::system::error_code kind, const openai::diagnosti
   return "openai: error: " + message;
 }
 
-std::string format_debug_request(std::string_view method, std::string_view url,
-                                 std::string_view body) {
-  std::string out = "openai: debug: request " + std::string(method) + ' ' + std::string(url) +
-                    " authorization: Bearer [redacted]";
-  if (!body.empty()) out += " body: " + one_line(std::string(body));
-  return out;
-}
-
-std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
-                                  std::string_view request_id, unsigned attempts,
-                                  std::chrono::steady_clock::duration elapsed) {
-  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  char elapsed_text[32];
-  std::snprintf(elapsed_text, sizeof elapsed_text, "%.1f ms", ms);
-  std::string out = "openai: debug: response " +
-                    (status ? std::to_string(status) : std::string("2xx")) + ' ' +
-                    std::string(method) + ' ' + std::string(url) +
-                    " request-id: " + (request_id.empty() ? "none" : std::string(request_id));
-  if (attempts) out += " attempts: " + std::to_string(attempts);
-  out += " elapsed: ";
-  out += elapsed_text;
-  return out;
-}
-
 std::string redact(std::string text, std::string_view secret) {
   // As the library does: a "key" this short is no real key, and masking it would mangle text.
   if (secret.size() < 4) return text;
@@ -254,31 +230,6 @@ std::string redact(std::string text, std::string_view secret) {
        pos = text.find(secret, pos + mask.size()))
     text.replace(pos, secret.size(), mask);
   return text;
-}
-
-std::string join_url(std::string_view base, std::string_view path) {
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
-  std::string out(base);
-  if (path.empty() || path.front() != '/') out += '/';
-  out += path;
-  return out;
-}
-
-std::string encode_segment(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace openai_cli

@@ -1,11 +1,10 @@
 // What the command line prints: response objects (pretty or one line), list items (one per
-// line), the one-line error report, --debug lines and the exit status of a failure. No I/O: each
+// line), the one-line error report and the exit status of a failure. No I/O: each
 // function returns the text.
 #pragma once
 
 #include <boost/json/fwd.hpp>
 #include <boost/system/error_code.hpp>
-#include <chrono>
 #include <openai/error.hpp>
 #include <string>
 #include <string_view>
@@ -40,21 +39,8 @@ int exit_status_for(boost::system::error_code kind) noexcept;
 std::string format_error(boost::system::error_code kind, const openai::diagnostics& d,
                          std::string_view fallback_message = {});
 
-// --debug lines, "openai: debug: ..." (no newline). Never given the API key. status 0 prints
-// "2xx" (a success whose exact status the library does not report); attempts 0 is left out.
-std::string format_debug_request(std::string_view method, std::string_view url,
-                                 std::string_view body = {});
-std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
-                                  std::string_view request_id, unsigned attempts,
-                                  std::chrono::steady_clock::duration elapsed);
-
 // text with every occurrence of secret replaced by "[redacted]" (unchanged when secret is
 // shorter than 4 characters: no real key is, and masking it would mangle the text).
 std::string redact(std::string text, std::string_view secret);
-
-// The base URL joined with a path: no doubled or missing slash.
-std::string join_url(std::string_view base, std::string_view path);
-// A path segment percent-encoded (unreserved characters kept), as a URL shows it.
-std::string encode_segment(std::string_view s);
 
 }  // namespace openai_cli

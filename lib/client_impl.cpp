@@ -89,10 +89,7 @@ void client_impl::shutdown() {
 }
 
 void client_impl::redact(std::string& text) const {
-  if (options_.api_key.size() < 4) return;  // too short to be a real key; avoid mangling text
-  for (auto pos = text.find(options_.api_key); pos != std::string::npos;
-       pos = text.find(options_.api_key, pos))
-    text.replace(pos, options_.api_key.size(), "[redacted]");
+  text = openai::redact(std::move(text), options_.api_key);
 }
 
 call_settings client_impl::settings_for(const request_options& options) const {

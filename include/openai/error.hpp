@@ -20,6 +20,12 @@
 
 namespace openai {
 
+// text with every occurrence of secret (the API key) replaced by "[redacted]": what the
+// library applies to every message, log line and diagnostic it produces, for callers that
+// print text of their own. A secret shorter than 4 characters is no real key and is left alone.
+//   openai::redact("key sk-1 and sk-1!", "sk-1") == "key [redacted] and [redacted]!"
+std::string redact(std::string text, std::string_view secret);
+
 // One value per thing a caller may want to react to differently.
 enum class errc {
   invalid_argument = 1,     // bad input caught before sending (metadata, id, options)

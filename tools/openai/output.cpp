@@ -222,14 +222,4 @@ std::string format_error(boost::system::error_code kind, const openai::diagnosti
   return "openai: error: " + message;
 }
 
-std::string redact(std::string text, std::string_view secret) {
-  // As the library does: a "key" this short is no real key, and masking it would mangle text.
-  if (secret.size() < 4) return text;
-  static constexpr std::string_view mask = "[redacted]";
-  for (std::size_t pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + mask.size()))
-    text.replace(pos, secret.size(), mask);
-  return text;
-}
-
 }  // namespace openai_cli

@@ -39,8 +39,7 @@ int exit_status_for(boost::system::error_code kind) noexcept;
 std::string format_error(boost::system::error_code kind, const openai::diagnostics& d,
                          std::string_view fallback_message = {});
 
-// text with every occurrence of secret replaced by "[redacted]" (unchanged when secret is
-// shorter than 4 characters: no real key is, and masking it would mangle the text).
-std::string redact(std::string text, std::string_view secret);
+// The library's one redaction (openai::redact), for the command line's own messages too.
+using openai::redact;
 
 }  // namespace openai_cli

@@ -3,29 +3,8 @@
 # openai-mock executable, one group per run:
 #   parity_test.sh OPENAI OPENAI_MOCK GROUP
 # Groups: formats, transform, stdin, references, debug, headers, errors, shell, pager, refused.
-set -u
+source "$(dirname "$0")/group_script.sh"
 
-command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
-
-openai=$1
-mock=$2
-group=$3
-key='My API Key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
-
-cleanup() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-source "$(dirname "$0")/mock_helpers.sh"
-source "$(dirname "$0")/check_helpers.sh"
-
-lines_out() { [[ -z $out ]] && echo 0 || wc -l <<<"$out"; }
 id=chatcmpl-mock-000001
 
 group_formats() {
@@ -282,8 +261,4 @@ group_refused() {
   check "--help says numbers and booleans are sent as strings" '[[ $rc == 0 ]] && has_out "sent as strings" && has_out "-H, --header"'
 }
 
-declare -F "group_$group" >/dev/null || { echo "unknown group $group"; exit 2; }
-echo "parity tests: $group"
-"group_$group"
-echo "$group: $((cases - failures)) of $cases cases passed"
-[[ $failures == 0 ]]
+run_group parity

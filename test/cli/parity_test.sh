@@ -157,6 +157,11 @@ group_headers() {
   check "OPENAI_CUSTOM_HEADERS sends one header per line" 'grep -q "^X-Env: from-env" <<<"$req"'
   check "-H replaces an OPENAI_CUSTOM_HEADERS entry" 'grep -q "^X-Both: flag" <<<"$req" && ! grep -q "X-Both: env" <<<"$req"'
   check "an empty value is sent" 'grep -q "^X-Empty:" <<<"$req"'
+  rm -f "$work/capture_port"
+  capture_request
+  run bash -c 'echo "{\"completion_id\": \"$1\", \"metadata\": {\"a\": \"b\"}}" | "$0" chat:completions update-many --input - --max-retries 0 --base-url "$2" -H "X-Batch: b-1"' "$openai" $id "$capture_url"
+  wait "$capture_pid"
+  check "update-many sends -H headers too" 'grep -q "^X-Batch: b-1" "$work/request.txt"'
   run "$openai" chat:completions retrieve $id --base-url http://127.0.0.1:1/v1 -H 'Content-Length: 5'
   check "headers go through the library's checks (exit 2, nothing sent)" '[[ $rc == 2 ]] && has_err "Content-Length"'
   run "$openai" chat:completions retrieve $id --base-url http://127.0.0.1:1/v1 -H 'no colon'

@@ -343,6 +343,20 @@ BOOST_AUTO_TEST_CASE(piped_stdin_fills_the_flags_not_given) {
   BOOST_TEST(!read);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_output_flags_update_many_cannot_honour) {
+  for (std::vector<std::string> extra : std::vector<std::vector<std::string>>{
+           {"--format", "yaml"}, {"--format-error", "json"}, {"--transform", "id"},
+           {"--transform-error", "code"}, {"-r"}}) {
+    std::vector<std::string> args{"chat:completions", "update-many", "--input", "-", "--api-key",
+                                  "k"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    BOOST_TEST(rejects(args, "do not apply"), extra[0]);
+  }
+  BOOST_TEST(parse({"chat:completions", "update-many", "--input", "-", "--api-key", "k", "-H",
+                    "X-A: 1"})
+                 .global.headers.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(required_flags_are_data_in_the_table) {
   for (const flag_spec& f : flag_specs())
     for (command c : f.required_by) {

@@ -573,6 +573,11 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
         !f.given(inv))
       throw usage_error(std::string(f.missing));
   if (inv.cmd == update_many) {
+    const global_options& g = inv.global;
+    if (g.format_given || g.format_error || g.transform || g.transform_error || g.raw_output)
+      throw usage_error(
+          "'chat:completions update-many' writes one JSON record per line: --format, "
+          "--format-error, --transform, --transform-error and -r do not apply");
     if (inv.resume && (inv.output.empty() || inv.output == "-"))
       throw usage_error("--resume needs --output FILE: the records of the earlier run");
     if (inv.input != "-" && inv.input == inv.output)

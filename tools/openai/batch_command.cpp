@@ -374,6 +374,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     // Lines never started get no record: the input may be endless, and --resume does them.
     bo.report_unattempted = false;
     bo.progress = progress;
+    bo.request.extra_headers = inv.global.headers;  // -H, OPENAI_CUSTOM_HEADERS
 
     client.async_update_many([&reader] { return reader.next(); },
                              [&writer](openai::update_result r) { writer.write(record_of(r)); },

@@ -220,10 +220,18 @@ group_shell() {
   check "messages list offers its flags, not update's" '[[ $out == *--limit* && $out != *--metadata* ]]'
   run "$openai" @completion zsh
   check "@completion zsh" '[[ $rc == 0 ]] && has_out "#compdef openai" && has_out "bashcompinit"'
+  if command -v zsh >/dev/null; then
+    cp "$work/out" "$work/openai.zsh"
+    out=$(zsh -c 'autoload -U compinit && compinit -u -d "$2/zcompdump"; source "$1"; print -r -- ${_comps[openai]}' _ "$work/openai.zsh" "$work" 2>&1)
+    check "zsh loads its script and registers the completion" '[[ $out == *_openai* ]]'
+  fi
   run "$openai" @completion fish
   check "@completion fish lists the flags and formats" '[[ $rc == 0 ]] && has_out "complete -c openai -l format" && has_out "auto text json"'
   if command -v fish >/dev/null; then
-    check "fish accepts its script" 'fish -n "$work/out"'
+    cp "$work/out" "$work/openai.fish"
+    out=$(fish -c 'source $argv[1]; complete -C "openai chat:completions list --format y"; complete -C "openai chat:completions u"' "$work/openai.fish" 2>&1)
+    check "fish loads its script and completes commands and --format values" \
+      '[[ $out == yaml* && $out == *update* && $out == *update-many* ]]'
   fi
   run "$openai" @completion tcsh
   check "an unknown shell is a usage error" '[[ $rc == 2 ]]'

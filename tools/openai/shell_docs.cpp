@@ -133,7 +133,8 @@ std::string fish_script() {
       for (auto c : f.choices) values += (values.empty() ? "" : " ") + std::string(c);
       s += " -xa " + fish_quote(values);
     }
-    s += " -d " + fish_quote(f.help.substr(0, f.help.find_first_of(";(")));
+    const std::string_view about = f.help.substr(0, f.help.find_first_of(";("));
+    s += " -d " + fish_quote(f.choices.empty() ? about : f.name);
     s += '\n';
   }
   return s;

@@ -68,8 +68,9 @@ BOOST_AUTO_TEST_CASE(json_is_coloured_only_when_asked) {
   o.format = output_format::json;
   o.color = true;
   const std::string c = render(json::parse(R"({"k":"v","n":1,"t":true})"), o);
-  BOOST_TEST(c == "{\x1b[34;1m\"k\"\x1b[0m:\x1b[32m\"v\"\x1b[0m,\x1b[34;1m\"n\"\x1b[0m:\x1b[36m1\x1b["
-                  "0m,\x1b[34;1m\"t\"\x1b[0m:\x1b[35mtrue\x1b[0m}");
+  BOOST_TEST(c ==
+             "{\x1b[34;1m\"k\"\x1b[0m:\x1b[32m\"v\"\x1b[0m,\x1b[34;1m\"n\"\x1b[0m:\x1b[36m1\x1b["
+             "0m,\x1b[34;1m\"t\"\x1b[0m:\x1b[35mtrue\x1b[0m}");
   BOOST_TEST(want_color(true, env_of({})));
   BOOST_TEST(!want_color(false, env_of({})));
   BOOST_TEST(want_color(false, env_of({{"FORCE_COLOR", "1"}})));
@@ -104,13 +105,14 @@ BOOST_AUTO_TEST_CASE(yaml_is_block_yaml_that_reads_back_to_the_same_text) {
 }
 
 BOOST_AUTO_TEST_CASE(pretty_draws_a_tree) {
-  BOOST_TEST(as(output_format::tree, json::parse(R"({"id":"c","usage":{"a":1,"b":2},"l":[true]})")) ==
-             "├─ id: \"c\"\n"
-             "├─ usage\n"
-             "│  ├─ a: 1\n"
-             "│  └─ b: 2\n"
-             "└─ l [1]\n"
-             "   └─ [0]: true");
+  BOOST_TEST(
+      as(output_format::tree, json::parse(R"({"id":"c","usage":{"a":1,"b":2},"l":[true]})")) ==
+      "├─ id: \"c\"\n"
+      "├─ usage\n"
+      "│  ├─ a: 1\n"
+      "│  └─ b: 2\n"
+      "└─ l [1]\n"
+      "   └─ [0]: true");
 }
 
 BOOST_AUTO_TEST_CASE(text_shows_the_message_then_labelled_fields) {
@@ -151,8 +153,9 @@ openai::diagnostics not_found() {
 }
 
 BOOST_AUTO_TEST_CASE(the_error_object_keeps_the_servers_fields) {
-  BOOST_TEST(json::serialize(error_object(openai::errc::not_found, not_found(), "")) ==
-             R"({"message":"No chat completion found with id 'x'.","type":"invalid_request_error","param":null,"code":null})");
+  BOOST_TEST(
+      json::serialize(error_object(openai::errc::not_found, not_found(), "")) ==
+      R"({"message":"No chat completion found with id 'x'.","type":"invalid_request_error","param":null,"code":null})");
 }
 
 BOOST_AUTO_TEST_CASE(an_error_without_a_json_body_still_gives_message_and_status) {

@@ -1,16 +1,16 @@
 #include "args.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cctype>
-#include "yaml_text.hpp"
-
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
+
+#include "yaml_text.hpp"
 
 namespace openai_cli {
 
@@ -22,8 +22,7 @@ using enum command;
 
 const std::vector<command> id_commands{update, retrieve, remove, messages_list};
 const std::vector<command> list_commands{list, messages_list};
-const std::vector<command> api_commands{update, retrieve, list, remove, update_many,
-                                        messages_list};
+const std::vector<command> api_commands{update, retrieve, list, remove, update_many, messages_list};
 
 unsigned long long parse_count(std::string_view flag, const std::string& text,
                                unsigned long long min, unsigned long long max) {
@@ -51,8 +50,7 @@ double parse_positive(const std::string& text, double max, const std::string& co
 }
 
 std::chrono::milliseconds parse_seconds(const std::string& text) {
-  const double v =
-      parse_positive(text, 1e7, "--timeout needs a number of seconds greater than 0");
+  const double v = parse_positive(text, 1e7, "--timeout needs a number of seconds greater than 0");
   return std::chrono::milliseconds(std::max(1LL, static_cast<long long>(std::llround(v * 1000))));
 }
 
@@ -60,7 +58,8 @@ output_format parse_format(std::string_view flag, const std::string& v) {
   for (const auto& [name, f] : format_names())
     if (name == v) return f;
   std::string names;
-  for (const auto& [name, f] : format_names()) names += (names.empty() ? "" : ", ") + std::string(name);
+  for (const auto& [name, f] : format_names())
+    names += (names.empty() ? "" : ", ") + std::string(name);
   throw usage_error("--" + std::string(flag) + " must be one of " + names + ", not '" + v + "'");
 }
 
@@ -83,7 +82,8 @@ void add_header(std::vector<std::pair<std::string, std::string>>& headers, std::
   const std::size_t colon = text.find(':');
   auto trim = [](std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+      s.remove_suffix(1);
     return s;
   };
   const std::string_view name = colon == std::string_view::npos ? "" : trim(text.substr(0, colon));
@@ -122,63 +122,140 @@ output_format error_format(const global_options& g) noexcept {
 const std::vector<flag_spec>& flag_specs() {
   using inv_t = invocation;
   using str = const std::string&;
-  static const std::vector<std::string_view> formats{"auto", "text", "json", "jsonl",
-                                                     "pretty", "raw", "yaml", "explore"};
+  static const std::vector<std::string_view> formats{"auto",   "text", "json", "jsonl",
+                                                     "pretty", "raw",  "yaml", "explore"};
   static const std::vector<flag_spec> specs{
-      {"api-key", "KEY", "API key (default: $OPENAI_API_KEY); never printed", {}, false, 0,
+      {"api-key",
+       "KEY",
+       "API key (default: $OPENAI_API_KEY); never printed",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.api_key = non_empty("api-key", v); }},
-      {"base-url", "URL",
+      {"base-url",
+       "URL",
        "API base URL, http:// or https:// (default: $OPENAI_BASE_URL, else "
        "https://api.openai.com/v1)",
-       {}, false, 0, [](inv_t& i, str v) { i.global.base_url = non_empty("base-url", v); }},
-      {"organization", "ID", "OpenAI-Organization header (default: $OPENAI_ORG_ID)", {}, false, 0,
+       {},
+       false,
+       0,
+       [](inv_t& i, str v) { i.global.base_url = non_empty("base-url", v); }},
+      {"organization",
+       "ID",
+       "OpenAI-Organization header (default: $OPENAI_ORG_ID)",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.organization = v; }},
-      {"project", "ID", "OpenAI-Project header (default: $OPENAI_PROJECT_ID)", {}, false, 0,
+      {"project",
+       "ID",
+       "OpenAI-Project header (default: $OPENAI_PROJECT_ID)",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.project = v; }},
-      {"header", "'NAME: VALUE'",
+      {"header",
+       "'NAME: VALUE'",
        "add a request header, literally (repeatable; the last of a name wins; also "
        "$OPENAI_CUSTOM_HEADERS, one per line)",
-       {}, true, 'H', [](inv_t& i, str v) { add_header(i.global.headers, v, "--header"); }},
-      {"max-retries", "N", "retries after the first attempt (default 2)", {}, false, 0,
+       {},
+       true,
+       'H',
+       [](inv_t& i, str v) { add_header(i.global.headers, v, "--header"); }},
+      {"max-retries",
+       "N",
+       "retries after the first attempt (default 2)",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) {
          i.global.max_retries = static_cast<unsigned>(parse_count("max-retries", v, 0, 100));
        }},
-      {"timeout", "SECONDS", "per-attempt timeout, fractions allowed (default 600)", {}, false, 0,
+      {"timeout",
+       "SECONDS",
+       "per-attempt timeout, fractions allowed (default 600)",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.timeout = parse_seconds(v); }},
-      {"ca-file", "PEM", "extra trusted CA certificates (PEM file)", {}, false, 0,
+      {"ca-file",
+       "PEM",
+       "extra trusted CA certificates (PEM file)",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.ca_file = non_empty("ca-file", v); }},
-      {"mtls-client-cert-file", "PEM",
+      {"mtls-client-cert-file",
+       "PEM",
        "client certificate for mutual TLS (default: $OPENAI_MTLS_CLIENT_CERT_FILE); not "
        "supported yet: refused",
-       {}, false, 0, [](inv_t& i, str v) { i.global.mtls_client_cert_file = v; }},
-      {"mtls-client-key-file", "PEM",
+       {},
+       false,
+       0,
+       [](inv_t& i, str v) { i.global.mtls_client_cert_file = v; }},
+      {"mtls-client-key-file",
+       "PEM",
        "its private key (default: $OPENAI_MTLS_CLIENT_KEY_FILE); not supported yet: refused",
-       {}, false, 0, [](inv_t& i, str v) { i.global.mtls_client_key_file = v; }},
-      {"format", "FORMAT",
+       {},
+       false,
+       0,
+       [](inv_t& i, str v) { i.global.mtls_client_key_file = v; }},
+      {"format",
+       "FORMAT",
        "auto (default: indented JSON as the API reference shows it; lists one item per line) "
        "| json (one line, coloured on a terminal) | jsonl | yaml | pretty (tree) | text | raw "
        "| explore",
-       {}, false, 0,
+       {},
+       false,
+       0,
        [](inv_t& i, str v) {
          i.global.format = parse_format("format", v);
          i.global.format_given = true;
        },
-       {}, nullptr, {}, formats},
-      {"format-error", "FORMAT",
+       {},
+       nullptr,
+       {},
+       formats},
+      {"format-error",
+       "FORMAT",
        "how errors print on stderr: auto (one-line summary) | text (the official multi-line "
        "summary) | json | jsonl | yaml | pretty | raw | explore (the API error object)",
-       {}, false, 0,
-       [](inv_t& i, str v) { i.global.format_error = parse_format("format-error", v); }, {},
-       nullptr, {}, formats},
-      {"transform", "PATH",
+       {},
+       false,
+       0,
+       [](inv_t& i, str v) { i.global.format_error = parse_format("format-error", v); },
+       {},
+       nullptr,
+       {},
+       formats},
+      {"transform",
+       "PATH",
        "print only what this GJSON path selects (for lists: of each item); the whole object "
        "when it selects nothing",
-       {}, false, 0, [](inv_t& i, str v) { i.global.transform = v; }},
-      {"transform-error", "PATH", "the same for the API error object", {}, false, 0,
+       {},
+       false,
+       0,
+       [](inv_t& i, str v) { i.global.transform = v; }},
+      {"transform-error",
+       "PATH",
+       "the same for the API error object",
+       {},
+       false,
+       0,
        [](inv_t& i, str v) { i.global.transform_error = v; }},
-      {"raw-output", "", "print a string result without quotes", {}, false, 'r',
+      {"raw-output",
+       "",
+       "print a string result without quotes",
+       {},
+       false,
+       'r',
        [](inv_t& i, str) { i.global.raw_output = true; }},
-      {"debug", "", "the requests and responses on stderr (API key redacted)", {}, false, 0,
+      {"debug",
+       "",
+       "the requests and responses on stderr (API key redacted)",
+       {},
+       false,
+       0,
        [](inv_t& i, str) { i.global.debug = true; }},
       {"version", "", "print the version and exit", {}, false, 'v', [](inv_t&, str) {}},
       {"help", "", "print help for the command and exit", {}, false, 'h', [](inv_t&, str) {}},
@@ -187,17 +264,27 @@ const std::vector<flag_spec>& flag_specs() {
        [](inv_t& i, str v) { i.completion_id = non_empty("completion-id", v); }, id_commands,
        [](const inv_t& i) { return !i.completion_id.empty(); },
        "missing completion id: --completion-id ID or an argument"},
-      {"metadata", "METADATA",
+      {"metadata",
+       "METADATA",
        "the new metadata: JSON '{\"foo\":\"bar\"}', a flow mapping "
        "'{foo: bar, \"two words\": x}', null, or @FILE holding either",
-       {update}, false, 0, [](inv_t& i, str v) { i.metadata_text = v; }, {update},
-       [](const inv_t& i) { return i.metadata_text.has_value(); }, "missing --metadata"},
-      {"metadata", "KEY=VALUE",
+       {update},
+       false,
+       0,
+       [](inv_t& i, str v) { i.metadata_text = v; },
+       {update},
+       [](const inv_t& i) { return i.metadata_text.has_value(); },
+       "missing --metadata"},
+      {"metadata",
+       "KEY=VALUE",
        "only completions whose metadata has KEY=VALUE, or a mapping '{key: \"value\"}' "
        "(repeatable)",
-       {list}, true, 0, [](inv_t& i, str v) { i.metadata_filters.push_back(v); }},
-      {"limit", "N", "page size, 1..100 (pages are followed automatically)", list_commands,
-       false, 0, [](inv_t& i, str v) { i.limit = static_cast<int>(parse_count("limit", v, 1, 100)); }},
+       {list},
+       true,
+       0,
+       [](inv_t& i, str v) { i.metadata_filters.push_back(v); }},
+      {"limit", "N", "page size, 1..100 (pages are followed automatically)", list_commands, false,
+       0, [](inv_t& i, str v) { i.limit = static_cast<int>(parse_count("limit", v, 1, 100)); }},
       {"max-items", "N", "stop after N items (-1: no limit)", list_commands, false, 0,
        [](inv_t& i, str v) {
          if (v == "-1")
@@ -207,64 +294,115 @@ const std::vector<flag_spec>& flag_specs() {
        }},
       {"after", "ID", "start after this item id", list_commands, false, 0,
        [](inv_t& i, str v) { i.after = non_empty("after", v); }},
-      {"order", "ORDER", "asc | desc (by creation time)", list_commands, false, 0,
+      {"order",
+       "ORDER",
+       "asc | desc (by creation time)",
+       list_commands,
+       false,
+       0,
        [](inv_t& i, str v) {
          if (v != "asc" && v != "desc")
            throw usage_error("--order must be asc or desc, not '" + v + "'");
          i.order = v;
        },
-       {}, nullptr, {}, {"asc", "desc"}},
-      {"model", "MODEL", "only completions of this model", {list}, false, 0,
+       {},
+       nullptr,
+       {},
+       {"asc", "desc"}},
+      {"model",
+       "MODEL",
+       "only completions of this model",
+       {list},
+       false,
+       0,
        [](inv_t& i, str v) { i.model = non_empty("model", v); }},
-      {"input", "FILE",
+      {"input",
+       "FILE",
        "JSON Lines, one update per line: {\"completion_id\": ID, \"metadata\": {...}} or a "
        "completion as 'list --format jsonl' prints it; - reads standard input",
-       {update_many}, false, 0,
-       [](inv_t& i, str v) {
-         i.input = non_empty("input", v, " (use - for standard input)");
-       },
-       {update_many}, [](const inv_t& i) { return !i.input.empty(); },
+       {update_many},
+       false,
+       0,
+       [](inv_t& i, str v) { i.input = non_empty("input", v, " (use - for standard input)"); },
+       {update_many},
+       [](const inv_t& i) { return !i.input.empty(); },
        "missing --input FILE (or - for standard input)"},
-      {"output", "FILE",
+      {"output",
+       "FILE",
        "where the result records go, one JSON line per input line (default -: standard output)",
-       {update_many}, false, 0,
+       {update_many},
+       false,
+       0,
        [](inv_t& i, str v) { i.output = non_empty("output", v, " (use - for standard output)"); }},
-      {"concurrency", "N", "most updates in flight at once, 1..1024 (default 64)", {update_many},
-       false, 0,
+      {"concurrency",
+       "N",
+       "most updates in flight at once, 1..1024 (default 64)",
+       {update_many},
+       false,
+       0,
        [](inv_t& i, str v) {
          i.concurrency = static_cast<std::size_t>(parse_count("concurrency", v, 1, 1024));
        }},
-      {"max-rps", "R", "at most R requests per second (default: no cap)", {update_many}, false, 0,
+      {"max-rps",
+       "R",
+       "at most R requests per second (default: no cap)",
+       {update_many},
+       false,
+       0,
        [](inv_t& i, str v) {
-         i.max_rps =
-             parse_positive(v, 1e9, "--max-rps needs a number of requests per second greater than 0");
+         i.max_rps = parse_positive(
+             v, 1e9, "--max-rps needs a number of requests per second greater than 0");
        }},
-      {"set", "KEY=VALUE",
+      {"set",
+       "KEY=VALUE",
        "merge this pair into every line's metadata, replacing the line's value (repeatable)",
-       {update_many}, true, 0,
+       {update_many},
+       true,
+       0,
        [](inv_t& i, str v) {
          if (v.find('=') == std::string::npos || v.front() == '=')
            throw usage_error("--set needs KEY=VALUE, not '" + v + "'");
          i.set_pairs.push_back(v);
        }},
-      {"resume", "", "with --output FILE: skip the lines FILE records as ok and append the new records",
-       {update_many}, false, 0, [](inv_t& i, str) { i.resume = true; }},
-      {"progress", "", "show the progress bar on stderr even when it is not a terminal",
-       {update_many}, false, 0,
+      {"resume",
+       "",
+       "with --output FILE: skip the lines FILE records as ok and append the new records",
+       {update_many},
+       false,
+       0,
+       [](inv_t& i, str) { i.resume = true; }},
+      {"progress",
+       "",
+       "show the progress bar on stderr even when it is not a terminal",
+       {update_many},
+       false,
+       0,
        [](inv_t& i, str) {
          if (i.progress == false)
            throw usage_error("--progress and --no-progress contradict each other");
          i.progress = true;
        }},
-      {"no-progress", "", "never show the progress bar", {update_many}, false, 0,
+      {"no-progress",
+       "",
+       "never show the progress bar",
+       {update_many},
+       false,
+       0,
        [](inv_t& i, str) {
          if (i.progress == true)
            throw usage_error("--progress and --no-progress contradict each other");
          i.progress = false;
        }},
-      {"output-dir", "DIR", "the folder the man pages are written to", {manpages}, false, 'o',
-       [](inv_t& i, str v) { i.manpage_dir = non_empty("output-dir", v); }, {manpages},
-       [](const inv_t& i) { return !i.manpage_dir.empty(); }, "missing -o DIR"},
+      {"output-dir",
+       "DIR",
+       "the folder the man pages are written to",
+       {manpages},
+       false,
+       'o',
+       [](inv_t& i, str v) { i.manpage_dir = non_empty("output-dir", v); },
+       {manpages},
+       [](const inv_t& i) { return !i.manpage_dir.empty(); },
+       "missing -o DIR"},
   };
   return specs;
 }
@@ -390,8 +528,9 @@ void apply_stdin_mapping(invocation& inv, const std::string& text,
   const json::value v = parse_yaml(text, "standard input");
   if (v.is_null()) return;  // nothing piped
   if (!v.is_object())
-    throw usage_error("standard input must be a mapping of flags such as "
-                      "'{completion_id: ID, metadata: {key: value}}'");
+    throw usage_error(
+        "standard input must be a mapping of flags such as "
+        "'{completion_id: ID, metadata: {key: value}}'");
   inv.stdin_used = true;
   for (const auto& [key, value] : v.get_object()) {
     std::string name(key);
@@ -555,10 +694,10 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
 
   // Piped standard input fills what the command line left out; update-many reads its own
   // lines from it, and @- means the flag owns it.
-  const bool stdin_claimed =
-      inv.cmd == update_many || (inv.metadata_text && *inv.metadata_text == "@-") ||
-      std::find(inv.metadata_filters.begin(), inv.metadata_filters.end(), "@-") !=
-          inv.metadata_filters.end();
+  const bool stdin_claimed = inv.cmd == update_many ||
+                             (inv.metadata_text && *inv.metadata_text == "@-") ||
+                             std::find(inv.metadata_filters.begin(), inv.metadata_filters.end(),
+                                       "@-") != inv.metadata_filters.end();
   if (piped_stdin && !stdin_claimed)
     if (std::optional<std::string> text = piped_stdin()) apply_stdin_mapping(inv, *text, seen);
 

@@ -48,8 +48,8 @@ struct global_options {
   std::optional<std::chrono::milliseconds> timeout;
   std::string ca_file;
   output_format format = output_format::pretty;
-  bool format_given = false;                  // --format was on the command line
-  std::optional<output_format> format_error;  // --format-error; unset: see error_format()
+  bool format_given = false;                   // --format was on the command line
+  std::optional<output_format> format_error;   // --format-error; unset: see error_format()
   std::optional<std::string> transform;        // --transform PATH (GJSON)
   std::optional<std::string> transform_error;  // --transform-error PATH (GJSON)
   bool raw_output = false;                     // -r: a string result without quotes
@@ -76,10 +76,10 @@ struct invocation {
   bool version = false;  // --version
   global_options global;
 
-  std::string completion_id;                  // --completion-id or the first positional
-  std::optional<std::string> metadata_text;   // update: the raw --metadata argument
-  std::vector<std::string> metadata_filters;  // list: every --metadata argument
-  std::optional<int> limit;                   // page size, 1..100
+  std::string completion_id;                    // --completion-id or the first positional
+  std::optional<std::string> metadata_text;     // update: the raw --metadata argument
+  std::vector<std::string> metadata_filters;    // list: every --metadata argument
+  std::optional<int> limit;                     // page size, 1..100
   std::optional<unsigned long long> max_items;  // unset (or --max-items -1): no limit
   std::optional<std::string> after;
   std::optional<std::string> order;  // asc | desc

@@ -42,7 +42,8 @@ std::string debug_line(std::string_view line, std::string_view origin) {
       result = result.substr(0, in);
     }
     std::string_view status = result.substr(0, result.find(' '));
-    const bool numeric = !status.empty() && status.find_first_not_of("0123456789") == std::string_view::npos;
+    const bool numeric =
+        !status.empty() && status.find_first_not_of("0123456789") == std::string_view::npos;
     out.append("response ").append(numeric ? status : "failed").append(" ");
     out.append(method).append(" ").append(origin).append(target);
     if (const std::size_t id = result.find("request id "); id != std::string_view::npos)

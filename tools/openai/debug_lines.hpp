@@ -13,9 +13,9 @@ namespace openai_cli {
 std::string url_origin(std::string_view base_url);
 
 // One library line as printed (no newline):
-//   openai: debug: request GET https://h/v1/chat/completions/x attempt 1 authorization: Bearer [redacted]
-//   openai: debug:    Authorization: Bearer <REDACTED>
-//   openai: debug: response 200 GET https://h/v1/chat/completions/x request-id: req_1 attempt: 1 elapsed: 3.1 ms
+//   openai: debug: request GET https://h/v1/chat/completions/x attempt 1 authorization: Bearer
+//   [redacted] openai: debug:    Authorization: Bearer <REDACTED> openai: debug: response 200 GET
+//   https://h/v1/chat/completions/x request-id: req_1 attempt: 1 elapsed: 3.1 ms
 std::string debug_line(std::string_view library_line, std::string_view origin);
 
 }  // namespace openai_cli

@@ -88,7 +88,8 @@ std::pair<std::string_view, std::optional<std::string_view>> split_at_pipe(std::
   while (!rest.empty()) {
     const step s = first_step(rest);
     if (s.separator == '|') {
-      const std::size_t chain = static_cast<std::size_t>(s.text.data() - path.data()) + s.text.size();
+      const std::size_t chain =
+          static_cast<std::size_t>(s.text.data() - path.data()) + s.text.size();
       return {path.substr(0, chain), s.rest};
     }
     if (!s.separator) break;
@@ -323,7 +324,8 @@ std::optional<json::value> modify(const json::value& v, std::string_view name,
       boost::system::error_code ec;
       const json::value a = json::parse(arg, ec);
       if (!ec && a.is_object())
-        if (const json::value* d = a.get_object().if_contains("deep")) deep = d->is_bool() && d->get_bool();
+        if (const json::value* d = a.get_object().if_contains("deep"))
+          deep = d->is_bool() && d->get_bool();
     }
     json::array out;
     flatten_into(out, v.get_array(), deep);

@@ -88,9 +88,8 @@ void text(std::string& out, const json::value& v, int depth) {
       } else if (c.is_array()) {
         const json::array& a = c.get_array();
         if (a.empty()) continue;
-        const bool scalars = std::none_of(a.begin(), a.end(), [](const json::value& e) {
-          return e.is_object() || e.is_array();
-        });
+        const bool scalars = std::none_of(
+            a.begin(), a.end(), [](const json::value& e) { return e.is_object() || e.is_array(); });
         if (scalars) {
           std::string joined;
           for (const auto& e : a) joined += (joined.empty() ? "" : ", ") + scalar_text(e);
@@ -127,20 +126,34 @@ std::string chat_text(const json::object& o) {
 
 const char* reason(unsigned status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Error";
   }
 }
 

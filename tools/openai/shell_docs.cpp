@@ -68,38 +68,36 @@ std::string bash_script() {
       "  case $prev in\n";
   for (std::string_view flag : {"format", "format-error", "order"})
     s += "    --" + std::string(flag) + ") candidates='" + choices_of(flag) + "' ;;\n";
-  s +=
-      "    --input|--output|--ca-file|--mtls-client-cert-file|--mtls-client-key-file|-o|"
-      "--output-dir)\n"
-      "      COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-      "    *)\n"
-      "      if [[ $cur == -* ]]; then\n"
-      "        case \"$group $verb\" in\n";
+  s += "    --input|--output|--ca-file|--mtls-client-cert-file|--mtls-client-key-file|-o|"
+       "--output-dir)\n"
+       "      COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+       "    *)\n"
+       "      if [[ $cur == -* ]]; then\n"
+       "        case \"$group $verb\" in\n";
   for (const auto& i : command_infos()) {
     const auto [group, verb] = words_of(i.cmd);
     s += "          '" + group + " " + verb + "') candidates='" + join(flags_of(i.cmd)) + "' ;;\n";
   }
   s += "          *) candidates='" + join(flags_of(command::none)) + "' ;;\n";
-  s +=
-      "        esac\n"
-      "      elif [[ -z $group ]]; then\n"
-      "        candidates='chat:completions chat:completions:messages @completion @manpages'\n"
-      "      elif [[ $group == chat:completions && -z $verb ]]; then\n"
-      "        candidates='update retrieve list delete update-many'\n"
-      "      elif [[ $group == chat:completions:messages && -z $verb ]]; then\n"
-      "        candidates='list'\n"
-      "      elif [[ $group == @completion && -z $verb ]]; then\n"
-      "        candidates='bash zsh fish'\n"
-      "      fi ;;\n"
-      "  esac\n"
-      "  COMPREPLY=($(compgen -W \"$candidates\" -- \"$cur\"))\n"
-      "  # What bash will replace is the part after the last ':' it split at.\n"
-      "  if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then\n"
-      "    local strip=${cur%\"${cur##*:}\"}\n"
-      "    COMPREPLY=(\"${COMPREPLY[@]#\"$strip\"}\")\n"
-      "  fi\n"
-      "}\n"
-      "complete -F _openai openai\n";
+  s += "        esac\n"
+       "      elif [[ -z $group ]]; then\n"
+       "        candidates='chat:completions chat:completions:messages @completion @manpages'\n"
+       "      elif [[ $group == chat:completions && -z $verb ]]; then\n"
+       "        candidates='update retrieve list delete update-many'\n"
+       "      elif [[ $group == chat:completions:messages && -z $verb ]]; then\n"
+       "        candidates='list'\n"
+       "      elif [[ $group == @completion && -z $verb ]]; then\n"
+       "        candidates='bash zsh fish'\n"
+       "      fi ;;\n"
+       "  esac\n"
+       "  COMPREPLY=($(compgen -W \"$candidates\" -- \"$cur\"))\n"
+       "  # What bash will replace is the part after the last ':' it split at.\n"
+       "  if [[ $cur == *:* && $COMP_WORDBREAKS == *:* ]]; then\n"
+       "    local strip=${cur%\"${cur##*:}\"}\n"
+       "    COMPREPLY=(\"${COMPREPLY[@]#\"$strip\"}\")\n"
+       "  fi\n"
+       "}\n"
+       "complete -F _openai openai\n";
   return s;
 }
 
@@ -186,10 +184,9 @@ std::vector<std::pair<std::string, std::string>> man_pages() {
   m += ".SH NAME\nopenai \\- the OpenAI stored chat completions API from the command line\n";
   m += ".SH SYNOPSIS\n";
   for (const auto& i : command_infos()) m += ".br\n" + roff(i.usage) + "\n";
-  m +=
-      ".SH DESCRIPTION\nA drop\\-in for the official \\fBopenai\\fR command line for the "
-      "\\fBchat:completions\\fR commands, built on the openai\\-asio library. Results go to "
-      "standard output in the chosen \\fB\\-\\-format\\fR; errors go to standard error.\n";
+  m += ".SH DESCRIPTION\nA drop\\-in for the official \\fBopenai\\fR command line for the "
+       "\\fBchat:completions\\fR commands, built on the openai\\-asio library. Results go to "
+       "standard output in the chosen \\fB\\-\\-format\\fR; errors go to standard error.\n";
   m += ".SH COMMANDS\n";
   for (const auto& i : command_infos()) {
     m += ".TP\n\\fB" + roff(command_name(i.cmd)) + "\\fR\n" + roff(i.summary) + "\n";
@@ -202,20 +199,19 @@ std::vector<std::pair<std::string, std::string>> man_pages() {
   }
   m += ".SH GLOBAL FLAGS\n";
   man_flags(m, command::none, true);
-  m +=
-      ".SH ENVIRONMENT\n"
-      ".TP\n\\fBOPENAI_API_KEY\\fR, \\fBOPENAI_BASE_URL\\fR, \\fBOPENAI_ORG_ID\\fR, "
-      "\\fBOPENAI_PROJECT_ID\\fR\nDefaults of \\-\\-api\\-key, \\-\\-base\\-url, "
-      "\\-\\-organization, \\-\\-project.\n"
-      ".TP\n\\fBOPENAI_CUSTOM_HEADERS\\fR\nExtra request headers, one 'Name: Value' a line; "
-      "\\-H replaces an entry of the same name.\n"
-      ".TP\n\\fBOPENAI_MTLS_CLIENT_CERT_FILE\\fR, \\fBOPENAI_MTLS_CLIENT_KEY_FILE\\fR\n"
-      "Mutual TLS: not supported yet, refused with exit status 2.\n"
-      ".TP\n\\fBNO_COLOR\\fR, \\fBFORCE_COLOR\\fR\nNever colour; colour even when standard "
-      "output is not a terminal (FORCE_COLOR=1).\n"
-      ".TP\n\\fBPAGER\\fR\nThe pager for output taller than the terminal (default less).\n"
-      ".SH EXIT STATUS\n0 success, 1 API or network error, 2 usage or validation error "
-      "(nothing sent).\n";
+  m += ".SH ENVIRONMENT\n"
+       ".TP\n\\fBOPENAI_API_KEY\\fR, \\fBOPENAI_BASE_URL\\fR, \\fBOPENAI_ORG_ID\\fR, "
+       "\\fBOPENAI_PROJECT_ID\\fR\nDefaults of \\-\\-api\\-key, \\-\\-base\\-url, "
+       "\\-\\-organization, \\-\\-project.\n"
+       ".TP\n\\fBOPENAI_CUSTOM_HEADERS\\fR\nExtra request headers, one 'Name: Value' a line; "
+       "\\-H replaces an entry of the same name.\n"
+       ".TP\n\\fBOPENAI_MTLS_CLIENT_CERT_FILE\\fR, \\fBOPENAI_MTLS_CLIENT_KEY_FILE\\fR\n"
+       "Mutual TLS: not supported yet, refused with exit status 2.\n"
+       ".TP\n\\fBNO_COLOR\\fR, \\fBFORCE_COLOR\\fR\nNever colour; colour even when standard "
+       "output is not a terminal (FORCE_COLOR=1).\n"
+       ".TP\n\\fBPAGER\\fR\nThe pager for output taller than the terminal (default less).\n"
+       ".SH EXIT STATUS\n0 success, 1 API or network error, 2 usage or validation error "
+       "(nothing sent).\n";
   return {{"openai.1", m}};
 }
 

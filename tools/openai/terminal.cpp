@@ -32,9 +32,7 @@ long terminal_rows() {
   return 24;
 }
 
-void write_all(const std::string& text) {
-  std::cout << text << std::flush;
-}
+void write_all(const std::string& text) { std::cout << text << std::flush; }
 
 }  // namespace
 

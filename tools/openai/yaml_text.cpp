@@ -51,9 +51,10 @@ json::value to_json(const YAML::Node& n, std::string_view what) {
 
 // Text another YAML reader would take for something other than this string.
 bool needs_quotes(std::string_view s) {
-  static const std::set<std::string_view> words{
-      "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-      "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"};
+  static const std::set<std::string_view> words{"",     "~",    "null",  "Null",  "NULL",  "true",
+                                                "True", "TRUE", "false", "False", "FALSE", "yes",
+                                                "Yes",  "YES",  "no",    "No",    "NO",    "on",
+                                                "On",   "ON",   "off",   "Off",   "OFF"};
   if (words.contains(s)) return true;
   const char c = s.front();
   return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';

@@ -129,9 +129,9 @@ namespace openai_cli {
 // pages, the stdin mapping and the requirement checks are all generated from this one table.
 struct flag_spec {
   std::string_view name;        // without the leading dashes
-  std::string_view value_name;  // empty for a switch
-  std::string_view help;
-  std::vector<command> commands;  // empty: global, accepted everywhere
+  std::string_view value_name = {};  // empty for a switch
+  std::string_view help = {};
+  std::vector<command> commands = {};  // empty: global, accepted everywhere
   bool repeatable = false;
   char short_name = 0;  // -H, -r, -h, -v, -o
   // Stores value (empty for a switch) into inv; throws usage_error for a bad one.

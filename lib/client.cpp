@@ -1,6 +1,8 @@
 #include <openai/client.hpp>
 
+#include "calls.hpp"
 #include "client_impl.hpp"
+#include "model/parse.hpp"
 #include "model/results.hpp"
 
 #include <boost/asio/append.hpp>
@@ -49,9 +51,27 @@ void client::close_idle_connections() { impl_->close_idle_connections(); }
 namespace {
 
 // A call as a coroutine: perform the request, then turn the response into its result type.
+// Why an answer is not the one asked for: another completion's id (a server or proxy that
+// mixed up answers). Empty when it is, or when there is no id to compare.
+template <typename Result>
+std::string mismatched_id(const Result& result, std::string_view expected_id,
+                          const detail::client_impl& impl) {
+  if constexpr (std::is_same_v<Result, chat_completion> ||
+                std::is_same_v<Result, deletion_status>) {
+    if (expected_id.empty() || !impl.verify_response_id() || result.id() == expected_id) return {};
+    std::string got(result.id());
+    impl.redact(got);
+    return "the answer is for completion '" + detail::printable_excerpt(got, 100) +
+           "', not for the requested '" + detail::printable_excerpt(expected_id, 100) + "'";
+  } else {
+    return {};
+  }
+}
+
 template <typename Result>
 asio::awaitable<std::pair<error_code, Result>> run_call(std::shared_ptr<detail::client_impl> impl,
                                                         detail::http_request request,
+                                                        std::string expected_id,
                                                         request_options options,
                                                         diagnostics* diag) {
   diagnostics local;
@@ -61,11 +81,18 @@ asio::awaitable<std::pair<error_code, Result>> run_call(std::shared_ptr<detail::
   detail::call_outcome outcome;
   co_await detail::run_attempts(impl->pool(), request, settings, outcome);
   auto [ec, raw] = impl->finish(outcome, &d);
-  if (ec) co_return std::pair{ec, Result{}};
+  if (ec) {
+    outcome.connection.reset();
+    co_return std::pair{ec, Result{}};
+  }
   std::string problem;
   // Constructed, not assigned: assignment would copy the JSON out of its arena.
   Result result = detail::convert<Result>(std::move(raw.json), {raw.request_id, raw.attempts},
                                           problem);
+  if (problem.empty()) problem = mismatched_id(result, expected_id, *impl);
+  // The connection that brought an answer to another request must not bring another.
+  if (!problem.empty() && outcome.connection) outcome.connection->close();
+  outcome.connection.reset();
   if (!problem.empty()) {
     d.message = std::move(problem);
     co_return std::pair{make_error_code(errc::bad_response), Result{}};
@@ -123,7 +150,8 @@ void start_call(const std::shared_ptr<detail::client_impl>& impl,
     return;
   }
   spawn_call<Result>(impl,
-                     run_call<Result>(impl, std::move(*request), std::move(options), diag),
+                     run_call<Result>(impl, std::move(*request), std::move(call.completion_id),
+                                      std::move(options), diag),
                      std::move(handler));
 }
 
@@ -180,12 +208,22 @@ void client::start(asio::any_completion_handler<void(error_code, message_page)> 
   start_call(impl_, std::move(handler), std::move(call), std::move(options), diag);
 }
 
+void detail::start_update(const std::shared_ptr<client_impl>& impl,
+                          asio::any_completion_handler<void(error_code, chat_completion)> handler,
+                          std::string completion_id, metadata md, request_options options,
+                          diagnostics* diag) {
+  detail::call call;
+  call.what = detail::call::kind::update;
+  call.completion_id = std::move(completion_id);
+  call.md = std::move(md);
+  start_call(impl, std::move(handler), std::move(call), std::move(options), diag);
+}
+
 void client::initiate_update(asio::any_completion_handler<update_signature> handler,
                              std::string completion_id, metadata md, request_options options,
                              diagnostics* diag) {
-  detail::call call = make_call(detail::call::kind::update, completion_id);
-  call.md = std::move(md);
-  start(std::move(handler), std::move(call), std::move(options), diag);
+  detail::start_update(impl_, std::move(handler), std::move(completion_id), std::move(md),
+                       std::move(options), diag);
 }
 
 asio::awaitable<chat_completion> client::update_completion(std::string_view completion_id,

@@ -1,6 +1,7 @@
 #include "client_impl.hpp"
 
 #include "model/parse.hpp"
+#include "redact.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -16,7 +17,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-[[noreturn]] void configuration_problem(std::string problem) {
+// The key is taken out: a key pasted where a URL belongs would be echoed otherwise.
+[[noreturn]] void configuration_problem(std::string problem, std::string_view api_key) {
+  redact(problem, api_key);
   diagnostics d;
   d.message = std::move(problem);
   throw configuration_error(make_error_code(errc::invalid_configuration), std::move(d));
@@ -28,12 +31,13 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
     : executor_(std::move(executor)), options_(std::move(options)) {
   std::string problem;
   auto url = parse_base_url(options_.base_url, problem);
-  if (!url) configuration_problem(problem);
+  if (!url) configuration_problem(problem, options_.api_key);
   url_ = *url;
   if (!url_.tls && !url_.host_is_loopback && !options_.allow_insecure_http)
-    configuration_problem("base_url '" + options_.base_url +
-                          "' is plain http:// to a host other than loopback: the API key would "
-                          "travel unencrypted; set allow_insecure_http to allow it");
+    configuration_problem("base_url '" + echoable_url(options_.base_url) +
+                              "' is plain http:// to a host other than loopback: the API key "
+                              "would travel unencrypted; set allow_insecure_http to allow it",
+                          options_.api_key);
   // These go into header lines: a CR or LF would end the line and smuggle in another header.
   // The key itself is never quoted in the message.
   const std::pair<const char*, const std::string*> header_values[] = {
@@ -42,12 +46,13 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
       {"project", &options_.project}};
   for (const auto& [name, value] : header_values) {
     if (value->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-      configuration_problem(std::string(name) + " contains a CR, LF or NUL character");
+      configuration_problem(std::string(name) + " contains a CR, LF or NUL character",
+                            options_.api_key);
   }
   std::shared_ptr<asio::ssl::context> tls;
   if (url_.tls) {
     tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);
-    if (!tls) configuration_problem(problem);
+    if (!tls) configuration_problem(problem, options_.api_key);
   }
   common_headers_ = make_common_headers(options_, url_);
   pool_ = std::make_shared<connection_pool>(
@@ -88,9 +93,7 @@ void client_impl::shutdown() {
   pool_->shutdown();
 }
 
-void client_impl::redact(std::string& text) const {
-  text = openai::redact(std::move(text), options_.api_key);
-}
+void client_impl::redact(std::string& text) const { detail::redact(text, options_.api_key); }
 
 call_settings client_impl::settings_for(const request_options& options) const {
   call_settings settings;
@@ -135,7 +138,7 @@ std::pair<boost::system::error_code, raw_result> client_impl::finish(call_outcom
   } else if (outcome.response.status < 200 || outcome.response.status > 299) {
     ec = make_error_code(errc_for_status(outcome.response.status));
     d.status = outcome.response.status;
-    auto body = parse_error_body(outcome.response.body);
+    auto body = parse_error_body(outcome.response.body, options_.api_key);
     d.message = std::move(body.message);
     d.type = std::move(body.type);
     d.code = std::move(body.code);
@@ -143,7 +146,7 @@ std::pair<boost::system::error_code, raw_result> client_impl::finish(call_outcom
   } else {
     d.status = outcome.response.status;
     std::string problem;
-    json.emplace(parse_object_body(outcome.response.body, problem));
+    json.emplace(parse_object_body(outcome.response.body, problem, options_.api_key));
     if (!problem.empty()) {
       ec = make_error_code(errc::bad_response);
       d.message = std::move(problem);

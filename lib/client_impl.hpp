@@ -47,6 +47,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   // Removes the API key from text that may echo it (a hostile or misconfigured server).
   void redact(std::string& text) const;
+  // Whether answers must carry the id they were asked for (client_options::verify_response_id).
+  bool verify_response_id() const noexcept { return options_.verify_response_id; }
 
   // A call in flight, so that shutdown() can cancel it. The signal belongs to the call's strand:
   // it is emitted only there.

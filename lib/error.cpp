@@ -1,5 +1,7 @@
 #include <openai/error.hpp>
 
+#include "redact.hpp"
+
 #include <boost/asio/error.hpp>
 
 namespace openai {
@@ -62,13 +64,7 @@ std::string join_violations(const std::vector<std::string>& violations) {
 }  // namespace
 
 std::string redact(std::string text, std::string_view secret) {
-  if (secret.size() < 4) return text;  // too short to be a real key; avoid mangling text
-  static constexpr std::string_view mask = "[redacted]";
-  // The search resumes after the mask, so a secret that occurs inside "[redacted]" itself
-  // cannot make it loop.
-  for (std::size_t pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + mask.size()))
-    text.replace(pos, secret.size(), mask);
+  detail::redact(text, secret);
   return text;
 }
 

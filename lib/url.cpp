@@ -1,5 +1,7 @@
 #include "url.hpp"
 
+#include "model/parse.hpp"
+
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -23,10 +25,28 @@ bool is_loopback(const boost::urls::url_view& u) {
 
 }  // namespace
 
+std::string echoable_url(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  std::string out;
+  // User info ends at the last '@' of the authority, which ends at the first '/' after "//"
+  // (or, in text that is no URL, anywhere: then everything up to the last '@' goes).
+  const auto scheme_end = url.find("//");
+  const std::size_t authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 2;
+  const auto authority_end =
+      scheme_end == std::string_view::npos ? std::string_view::npos : url.find('/', authority);
+  const auto at = url.substr(0, authority_end).rfind('@');
+  if (at != std::string_view::npos && at >= authority) {
+    out.append(url.substr(0, authority)).append("***");
+    url.remove_prefix(at);
+  }
+  out.append(url);
+  return printable_excerpt(out, 200);
+}
+
 boost::system::result<base_url> parse_base_url(std::string_view text, std::string& problem) {
   auto parsed = boost::urls::parse_absolute_uri(text);
   auto fail = [&](std::string why) -> boost::system::result<base_url> {
-    problem = "base_url '" + std::string(text) + "' " + std::move(why);
+    problem = "base_url '" + echoable_url(text) + "' " + std::move(why);
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   };
   if (!parsed) return fail("is not an absolute URL");

@@ -22,6 +22,10 @@ struct base_url {
 // and fragment. On failure `problem` says why.
 boost::system::result<base_url> parse_base_url(std::string_view url, std::string& problem);
 
+// A URL as it may be quoted in a message: without query or fragment (they may carry tokens),
+// with any user info (user:password@) replaced by "***@", bounded and printable.
+std::string echoable_url(std::string_view url);
+
 // Percent-encodes id as a single path segment: everything but RFC 3986 unreserved characters is
 // encoded, so '/', '?', '#', '%', spaces and non-ASCII never change the path's meaning. Empty,
 // "." and ".." are rejected (empty result, `problem` set): they would name another resource.

@@ -202,47 +202,55 @@ class client {
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, request_options options,
                                  diagnostics& diag, CompletionToken&& token) {
-    return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id),
-                                     std::move(options), &diag, token);
+    return initiate<chat_completion, CompletionToken>(
+        make_call(detail::call::kind::retrieve, completion_id),
+        std::move(options), &diag, token);
   }
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, CompletionToken&& token) {
-    return initiate<chat_completion>(make_call(detail::call::kind::retrieve, completion_id), {},
-                                     nullptr, token);
+    return initiate<chat_completion, CompletionToken>(
+        make_call(detail::call::kind::retrieve, completion_id), {},
+        nullptr, token);
   }
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, request_options options,
                                diagnostics& diag, CompletionToken&& token) {
-    return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id),
-                                     std::move(options), &diag, token);
+    return initiate<deletion_status, CompletionToken>(
+        make_call(detail::call::kind::remove, completion_id),
+        std::move(options), &diag, token);
   }
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, CompletionToken&& token) {
-    return initiate<deletion_status>(make_call(detail::call::kind::remove, completion_id), {},
-                                     nullptr, token);
+    return initiate<deletion_status, CompletionToken>(
+        make_call(detail::call::kind::remove, completion_id), {},
+        nullptr, token);
   }
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, request_options options,
                               diagnostics& diag, CompletionToken&& token) {
-    return initiate<completion_page>(make_list_call(std::move(params)), std::move(options), &diag,
-                                     token);
+    return initiate<completion_page, CompletionToken>(
+        make_list_call(std::move(params)), std::move(options), &diag,
+        token);
   }
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, CompletionToken&& token) {
-    return initiate<completion_page>(make_list_call(std::move(params)), {}, nullptr, token);
+    return initiate<completion_page, CompletionToken>(
+        make_list_call(std::move(params)), {}, nullptr, token);
   }
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       request_options options, diagnostics& diag,
                                       CompletionToken&& token) {
-    return initiate<message_page>(make_messages_call(completion_id, std::move(params)),
-                                  std::move(options), &diag, token);
+    return initiate<message_page, CompletionToken>(
+        make_messages_call(completion_id, std::move(params)),
+        std::move(options), &diag, token);
   }
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       CompletionToken&& token) {
-    return initiate<message_page>(make_messages_call(completion_id, std::move(params)), {},
-                                  nullptr, token);
+    return initiate<message_page, CompletionToken>(
+        make_messages_call(completion_id, std::move(params)), {},
+        nullptr, token);
   }
 
  private:
@@ -254,6 +262,8 @@ class client {
   static detail::call make_messages_call(std::string_view completion_id,
                                          list_messages_params params);
 
+  // CompletionToken is the caller's deduced type (an lvalue reference for an lvalue token), so
+  // an lvalue handler is copied, never moved from.
   template <typename Result, typename CompletionToken>
   auto initiate(detail::call call, request_options options, diagnostics* diag,
                 CompletionToken& token) {

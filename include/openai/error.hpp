@@ -20,8 +20,8 @@
 
 namespace openai {
 
-// text with every occurrence of secret (the API key) replaced by "[redacted]": what the
-// library applies to every message, log line and diagnostic it produces, for callers that
+// text with every occurrence of secret (the API key) replaced by "[redacted]": the redaction
+// the library applies to every message, log line and diagnostic it produces, for callers that
 // print text of their own. A secret shorter than 4 characters is no real key and is left alone.
 //   openai::redact("key sk-1 and sk-1!", "sk-1") == "key [redacted] and [redacted]!"
 std::string redact(std::string text, std::string_view secret);

@@ -26,6 +26,10 @@ struct client_options {
   bool allow_insecure_http = false;               // http:// to a host other than loopback
   std::size_t max_response_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  // idle longer: not reused
+  // update, retrieve and delete check that the answer's "id" is the id asked for, and fail
+  // with bad_response (discarding the connection) when it is not: an answer meant for another
+  // request is never handed out. Off only for test servers that do not echo ids.
+  bool verify_response_id = true;
 
   // Retry schedule (the official SDKs'): initial_retry_delay * 2^n capped at max_retry_delay,
   // minus up to 25 % jitter. A server asking (retry-after) for longer than max_retry_after is

@@ -4,11 +4,16 @@
 #include <openai/client.hpp>
 
 #include "batch/pacer.hpp"
+#include "calls.hpp"
+#include "client_impl.hpp"
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -97,7 +102,8 @@ struct batch_runner {
     if (st.on_progress) st.on_progress(*st.progress);
   }
 
-  static void launch(const std::shared_ptr<batch_state>& st, client& c, update_item item,
+  static void launch(const std::shared_ptr<batch_state>& st,
+                     const std::shared_ptr<client_impl>& impl, update_item item,
                      const request_options& options) {
     ++st->in_flight;
     st->pace.on_start(clock::now());
@@ -118,10 +124,11 @@ struct batch_runner {
       deliver(*st, std::move(result));
       st->wake.cancel();
     };
-    c.async_update_completion(
-        item.completion_id, std::move(item.metadata), options, *diag,
-        asio::bind_cancellation_slot(signal->slot(),
-                                     asio::bind_executor(st->strand, std::move(on_done))));
+    auto id = item.completion_id;
+    start_update(impl,
+                 asio::bind_cancellation_slot(signal->slot(),
+                                              asio::bind_executor(st->strand, std::move(on_done))),
+                 std::move(id), std::move(item.metadata), options, diag.get());
   }
 
   // The next item, or nothing at the end or when the source threw (kept in `failure`).
@@ -140,7 +147,8 @@ struct batch_runner {
     co_return state.cancelled() != asio::cancellation_type::none;
   }
 
-  static asio::awaitable<batch_summary> run(client& c, update_source source, update_sink sink,
+  static asio::awaitable<batch_summary> run(std::shared_ptr<client_impl> impl,
+                                            update_source source, update_sink sink,
                                             batch_options options) {
     co_await asio::this_coro::throw_if_cancelled(false);
     auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options);
@@ -164,7 +172,7 @@ struct batch_runner {
       if (stop) break;
       auto item = co_await pull(source, source_failure);
       if (!item) break;
-      launch(st, c, std::move(*item), options.request);
+      launch(st, impl, std::move(*item), options.request);
     }
 
     const bool was_cancelled = co_await cancelled();
@@ -201,11 +209,36 @@ struct batch_runner {
 void client::start_batch(
     asio::any_completion_handler<void(std::exception_ptr, batch_summary)> handler,
     update_source source, update_sink sink, batch_options options) {
-  // co_spawn connects the handler's cancellation slot to the loop's coroutine.
-  asio::co_spawn(asio::make_strand(get_executor()),
-                 detail::batch_runner::run(*this, std::move(source), std::move(sink),
+  // Registered like a call, so that destroying the client cancels the batch: the loop stops
+  // pulling, its updates in flight end aborted, and the handler gets a cancelled summary.
+  auto call = impl_->register_call();
+  if (!call) {
+    batch_summary cancelled;
+    cancelled.cancelled = true;
+    asio::post(get_executor(), asio::append(std::move(handler), nullptr, cancelled));
+    return;
+  }
+  // The handler's own cancellation slot reaches the loop through the call's signal, which is
+  // emitted only on the call's strand, where the loop runs.
+  auto user_slot = asio::get_associated_cancellation_slot(handler);
+  if (user_slot.is_connected()) {
+    user_slot.assign([call](asio::cancellation_type type) {
+      asio::dispatch(call->strand, [call, type] { call->signal.emit(type); });
+    });
+  }
+  auto handler_executor = asio::get_associated_executor(handler, get_executor());
+  auto on_done = [handler = std::move(handler), impl = impl_, call, user_slot](
+                     std::exception_ptr failure, batch_summary summary) mutable {
+    impl->unregister_call(call);
+    if (user_slot.is_connected()) user_slot.clear();
+    std::move(handler)(failure, std::move(summary));
+  };
+  asio::co_spawn(call->strand,
+                 detail::batch_runner::run(impl_, std::move(source), std::move(sink),
                                            std::move(options)),
-                 std::move(handler));
+                 asio::bind_cancellation_slot(
+                     call->signal.slot(),
+                     asio::bind_executor(handler_executor, std::move(on_done))));
 }
 
 asio::awaitable<batch_summary> client::update_many(update_source source, update_sink sink,

@@ -1,6 +1,7 @@
 #include "model/parse.hpp"
 
 #include "model/json_access.hpp"
+#include "redact.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -9,7 +10,8 @@
 
 namespace openai::detail {
 
-boost::json::object parse_object_body(std::string_view body, std::string& problem) {
+boost::json::object parse_object_body(std::string_view body, std::string& problem,
+                                      std::string_view secret) {
   // One arena per response, sized from the body: the parse makes one or two allocations instead
   // of one per string and container, and the result frees them all at once. The object (and
   // anything moved out of it) keeps the arena alive through its shared storage_ptr.
@@ -18,11 +20,13 @@ boost::json::object parse_object_body(std::string_view body, std::string& proble
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec, std::move(arena));
   if (ec) {
-    problem = "response body is not JSON (" + ec.message() + "): " + printable_excerpt(body, 80);
+    problem = "response body is not JSON (" + ec.message() +
+              "): " + printable_excerpt(redacted(body.substr(0, 4096), secret), 80);
     return {};
   }
   if (!value.is_object()) {
-    problem = "response body is JSON but not an object: " + printable_excerpt(body, 80);
+    problem = "response body is JSON but not an object: " +
+              printable_excerpt(redacted(body.substr(0, 4096), secret), 80);
     return {};
   }
   return std::move(value.get_object());
@@ -42,8 +46,13 @@ std::string scalar_text(const boost::json::object& o, std::string_view key) {
 
 }  // namespace
 
-error_body parse_error_body(std::string_view body) {
+error_body parse_error_body(std::string_view body, std::string_view secret) {
   error_body result;
+  // Redacted whole, then cut: a key cut in two would no longer be found.
+  auto bounded = [secret](std::string text, std::size_t limit) {
+    redact(text, secret);
+    return printable_excerpt(text, limit);
+  };
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(body, ec);
   if (!ec && value.is_object()) {
@@ -52,20 +61,20 @@ error_body parse_error_body(std::string_view body) {
     const auto& source = err ? *err : top;
     // Every field is server text that ends up in what(): bounded and printable.
     result.message = scalar_text(source, "message");
-    result.type = printable_excerpt(scalar_text(source, "type"), 100);
-    result.code = printable_excerpt(scalar_text(source, "code"), 100);
-    result.param = printable_excerpt(scalar_text(source, "param"), 100);
+    result.type = bounded(scalar_text(source, "type"), 100);
+    result.code = bounded(scalar_text(source, "code"), 100);
+    result.param = bounded(scalar_text(source, "param"), 100);
     if (result.message.empty()) {
       // application/problem+json (proxies, API gateways, Prism) says it in detail/title.
       result.message = scalar_text(top, "detail");
       if (result.message.empty()) result.message = scalar_text(top, "title");
     }
     if (!result.message.empty()) {
-      result.message = printable_excerpt(result.message, 1000);
+      result.message = bounded(std::move(result.message), 1000);
       return result;
     }
   }
-  result.message = printable_excerpt(body);
+  result.message = bounded(std::string(body.substr(0, 4096)), 200);
   return result;
 }
 

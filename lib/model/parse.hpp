@@ -11,7 +11,9 @@ namespace openai::detail {
 // A 2xx body must be a JSON object; `problem` says why it is not (and the result is empty).
 // The object lives in its own arena (a shared monotonic_resource). Move-construct it onward:
 // move-assigning it to an object of another storage copies every element.
-boost::json::object parse_object_body(std::string_view body, std::string& problem);
+// `secret` (the API key) is taken out of any excerpt of the body before the excerpt is cut.
+boost::json::object parse_object_body(std::string_view body, std::string& problem,
+                                      std::string_view secret = {});
 
 // The fields of an OpenAI error body {"error": {"message", "type", "code", "param"}}. Other
 // shapes (problem+json, plain text, HTML from a proxy) yield a message excerpted from the body.
@@ -21,7 +23,8 @@ struct error_body {
   std::string code;
   std::string param;
 };
-error_body parse_error_body(std::string_view body);
+// Each field is redacted of `secret` (the API key) first, then bounded and made printable.
+error_body parse_error_body(std::string_view body, std::string_view secret = {});
 
 // At most `limit` bytes of s with control characters and invalid UTF-8 replaced: safe to print.
 std::string printable_excerpt(std::string_view s, std::size_t limit = 200);

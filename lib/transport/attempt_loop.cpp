@@ -148,7 +148,10 @@ asio::awaitable<void> run_attempts(connection_pool& pool, const http_request& re
       // That is not the request's fault: send it again, once, on a new connection.
       const bool stale = ec == make_error_code(errc::network) && !acquired.conn.fresh() &&
                          !acquired.conn->received_any();
-      acquired.conn.reset();
+      if (!ec && is_2xx(out.response.status))
+        out.connection = std::move(acquired.conn);
+      else
+        acquired.conn.reset();
       if (stale && !resent_after_stale) {
         if (settings.log) settings.log("openai-asio: kept-alive connection was closed by the server; re-sending once on a new one");
         resent_after_stale = true;

@@ -34,6 +34,10 @@ struct call_outcome {
   http_response response;  // the last response, when ec is empty
   unsigned attempts = 0;   // requests tried, the stale-connection re-send not counted
   unsigned rate_limited = 0;  // attempts answered 429
+  // The connection that brought a 2xx answer, still leased: the caller checks that the answer
+  // is for its request before the connection serves another (close() it when it is not), then
+  // resets the lease.
+  connection_pool::lease connection;
 };
 
 // Cancellation: terminal; aborts the current exchange or wait and reports operation_aborted.

@@ -1,6 +1,7 @@
 #include "transport/connection.hpp"
 
 #include "transport/io_error.hpp"
+#include "transport/response_limits.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -33,7 +34,6 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint32_t header_limit = 64 * 1024;
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return beast::iequals(a, b);
@@ -44,6 +44,9 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
 class response_reader final : public http::basic_parser<false> {
  public:
   explicit response_reader(http_response& out) : out_(out) {}
+
+  // Body bytes taken so far: what the body limit counts, and what is not overhead.
+  std::uint64_t body_bytes() const noexcept { return body_bytes_; }
 
  private:
   void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
@@ -63,12 +66,14 @@ class response_reader final : public http::basic_parser<false> {
   }
   std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
     out_.body.append(body.data(), body.size());
+    body_bytes_ += body.size();
     return body.size();
   }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
                                  beast::error_code&) override {
     out_.body.append(body.data(), body.size());
+    body_bytes_ += body.size();
     return body.size();
   }
   void on_finish_impl(beast::error_code&) override {}
@@ -90,7 +95,19 @@ class response_reader final : public http::basic_parser<false> {
   }
 
   http_response& out_;
+  std::uint64_t body_bytes_ = 0;
 };
+
+// 1xx: an interim response, to be skipped (RFC 9110 15.2); 101 switches protocols, which a
+// request of ours never asks for.
+bool is_interim(unsigned status) { return status >= 100 && status <= 199; }
+
+// 204 and 304 have no body whatever their fields say (RFC 9110 6.4.1); a server that announces
+// one anyway may send bytes the next request on the connection would read as its answer.
+bool announces_body_it_may_not_have(unsigned status, const http::basic_parser<false>& reader) {
+  return (status == 204 || status == 304) &&
+         (reader.chunked() || reader.content_length().value_or(0) > 0);
+}
 
 }  // namespace
 
@@ -109,6 +126,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   std::string wire;  // the request's bytes
   std::optional<response_reader> reader;
   bool reusable = false;
+  bool peek_before_reuse = false;  // the last answer may be followed by stray bytes
   bool received_any = false;
   bool resumed = false;  // the TLS handshake resumed an earlier session
   std::size_t exchanges = 0;
@@ -123,6 +141,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   std::atomic<std::uint64_t> step{0};
   bool timed_out = false;
   boost::system::error_code last_cause;  // the raw error behind the last failure
+  std::string read_problem;  // why read_response refused a response, when the parser did not say
 
   tcp::socket& lowest() { return secure ? secure->next_layer() : *plain; }
 
@@ -160,7 +179,38 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
                                                          std::size_t body_limit,
                                                          std::string& problem);
   template <typename Stream>
-  asio::awaitable<boost::system::error_code> read_response(Stream& stream);
+  asio::awaitable<boost::system::error_code> read_response(Stream& stream, http_response& out,
+                                                           std::size_t body_limit);
+  void start_reader(http_response& out, std::size_t body_limit) {
+    reader.emplace(out);
+    reader->header_limit(response_limits::header_bytes);
+    reader->body_limit(body_limit);
+    reader->eager(true);
+  }
+  // A refusal when the server sends more than a response may hold besides its body: `consumed`
+  // bytes taken by the parser so far, and what waits unparsed in the buffer.
+  boost::system::error_code over_limits(std::uint64_t consumed) {
+    const std::uint64_t overhead = consumed - reader->body_bytes();
+    if (overhead > response_limits::overhead_bytes) {
+      read_problem = "response from " + where() + " carries more than " +
+                     std::to_string(response_limits::overhead_bytes) +
+                     " bytes of headers, chunk framing and trailers";
+      return http::error::header_limit;
+    }
+    if (reader->is_header_done() && reader->chunked()) {
+      const std::string_view unparsed(static_cast<const char*>(buffer.data().data()),
+                                      buffer.size());
+      const std::size_t allowance = chunked_unparsed_allowance(unparsed);
+      if (unparsed.size() > allowance) {
+        read_problem = "response from " + where() + " has a " +
+                       (allowance == response_limits::trailer_bytes ? "trailer section"
+                                                                    : "chunk header") +
+                       " longer than " + std::to_string(allowance) + " bytes";
+        return http::error::bad_chunk;
+      }
+    }
+    return {};
+  }
 };
 
 connection::connection(asio::any_io_executor executor, const base_url& url,
@@ -235,19 +285,37 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
   co_return boost::system::error_code{};
 }
 
-// Reads until the reader has a whole response: Beast's parser over this connection's buffer,
-// without Beast's composed read operations.
+// Reads until the reader has a whole final response: Beast's parser over this connection's
+// buffer, without Beast's composed read operations. Interim (1xx) responses are skipped; every
+// byte that is not body counts against response_limits.
 template <typename Stream>
-asio::awaitable<boost::system::error_code> connection::impl::read_response(Stream& stream) {
+asio::awaitable<boost::system::error_code> connection::impl::read_response(
+    Stream& stream, http_response& out, std::size_t body_limit) {
   constexpr std::size_t read_size = 16 * 1024;
   const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+  std::uint64_t consumed = 0;  // bytes the parser took, over every response read here
+  bool after_interim = false;
   for (;;) {
     if (buffer.size() > 0) {
       beast::error_code ec;
       const std::size_t used = reader->put(buffer.data(), ec);
       buffer.consume(used);
-      if (reader->is_done()) co_return beast::error_code{};
+      consumed += used;
+      if (reader->is_done()) {
+        if (!is_interim(out.status)) co_return beast::error_code{};
+        if (out.status == 101) {
+          read_problem = "server at " + where() + " switched protocols (101), unasked";
+          co_return http::error::bad_status;
+        }
+        // What the interim response said is not the answer: start over for the final one.
+        out.clear();
+        start_reader(out, body_limit);
+        after_interim = true;
+        if (auto refused = over_limits(consumed)) co_return refused;
+        continue;
+      }
       if (ec && ec != http::error::need_more) co_return ec;
+      if (auto refused = over_limits(consumed)) co_return refused;
       if (!ec && used > 0 && buffer.size() > 0) continue;  // more to parse without reading
     }
     // A cancellation that arrived between two reads reached no operation; it still counts.
@@ -257,7 +325,13 @@ asio::awaitable<boost::system::error_code> connection::impl::read_response(Strea
     buffer.commit(n);
     if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
       // The server closed the connection: the end of a response without a length, or a cut.
-      if (!reader->got_some()) co_return http::error::end_of_stream;
+      if (!reader->got_some()) {
+        if (!after_interim) co_return http::error::end_of_stream;
+        read_problem = "server at " + where() +
+                       " closed the connection after an interim (1xx) response, without a "
+                       "final one";
+        co_return http::error::bad_status;
+      }
       beast::error_code eof_ec;
       reader->put_eof(eof_ec);
       co_return eof_ec ? eof_ec : beast::error_code{};
@@ -272,16 +346,14 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
     std::size_t body_limit, std::string& problem) {
   reusable = false;
   received_any = false;
+  read_problem.clear();
   render_request(req, wire);
-  reader.emplace(out);
-  reader->header_limit(header_limit);
-  reader->body_limit(body_limit);
-  reader->eager(true);
+  start_reader(out, body_limit);
 
   arm(deadline, co_await asio::this_coro::executor);
   auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
   boost::system::error_code read_ec;
-  if (!write_ec) read_ec = co_await read_response(stream);
+  if (!write_ec) read_ec = co_await read_response(stream, out, body_limit);
   disarm();
   received_any = reader->got_some() || buffer.size() > 0;
 
@@ -296,11 +368,18 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
     if (read_ec == http::error::body_limit)
       problem = "response body from " + where() + " exceeds the limit of " +
                 std::to_string(body_limit) + " bytes";
+    else if (read_ec == http::error::header_limit && read_problem.empty())
+      problem = "response headers from " + where() + " exceed the limit of " +
+                std::to_string(response_limits::header_bytes) + " bytes";
+    else if (!read_problem.empty() && !timed_out)
+      problem = read_problem;
     co_return failure(read_ec);
   }
 
   // Bytes beyond the response mean the server is not speaking plain request/response.
-  reusable = reader->keep_alive() && buffer.size() == 0;
+  reusable = reader->keep_alive() && buffer.size() == 0 &&
+             !announces_body_it_may_not_have(out.status, *reader);
+  peek_before_reuse = out.status == 204 || out.status == 304;
   ++exchanges;
   last_used = clock::now();
   co_return boost::system::error_code{};
@@ -331,7 +410,9 @@ bool connection::idle_and_healthy() noexcept {
   // Used a moment ago: the peek below would cost a system call per request under load for
   // nothing. Should the server have closed it just now, the request fails before any response
   // byte and is re-sent once on a new connection (attempt_loop), as for any stale connection.
-  if (clock::now() - impl_->last_used < std::chrono::seconds(1)) return true;
+  // After a 204 or 304 it asks anyway: stray body bytes would be read as the next answer.
+  if (!impl_->peek_before_reuse && clock::now() - impl_->last_used < std::chrono::seconds(1))
+    return true;
   // An idle connection has nothing to read: a 0 means the peer closed it, bytes mean it sent
   // something unasked (a TLS alert, garbage). Either way it cannot carry a request.
   char probe;

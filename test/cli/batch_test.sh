@@ -3,7 +3,9 @@
 #   batch_test.sh OPENAI OPENAI_MOCK GROUP
 # Groups: exit_status, signals, pipeline (small and quick); faults (a 20,000-line batch against
 # a 5 % fault rate), resume (SIGKILL midway, then --resume), memory (peak RSS of 200,000 lines
-# against 20,000). Needs bash, awk and curl.
+# against 20,000); same_file, resume_changed, resume_corrupt, long_lines (a 100 MiB line from a
+# file, stdin and a pipe), retries (the batch default of 6), request_id (not UTF-8). Needs bash,
+# awk and curl (request_id also iconv).
 set -u
 
 command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
@@ -336,6 +338,180 @@ group_memory() {
     '[[ $rc == 0 && $(lines_in "$work/big.out") == $big ]]'
   check "peak RSS of 200,000 lines within 10 % of 20,000 lines ($rss_big vs $rss_small KiB)" \
     '[[ $rss_small -gt 0 && $((rss_big * 100)) -le $((rss_small * 110)) ]]'
+}
+
+# POST a fault script (the same JSON as --fault-script) to the running mock.
+script_faults() {
+  curl -s -X POST --data-binary "$1" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
+}
+
+# updates FIRST LAST VALUE: one update line per completion FIRST..LAST, metadata {v: VALUE}.
+updates() {
+  awk -v a="$1" -v b="$2" -v v="$3" 'BEGIN { for (i = a; i <= b; i++) printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":{\"v\":\"%s\"}}\n", i, v }'
+}
+
+group_same_file() {
+  start_mock 3 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  updates 1 3 a >"$work/in.jsonl"
+  cp "$work/in.jsonl" "$work/in.copy"
+  ln -s "$work/in.jsonl" "$work/link.jsonl"
+  ln "$work/in.jsonl" "$work/hard.jsonl"
+  local before name
+  before=$(mock_stat requests)
+  for name in "$work/in.jsonl" "$work/./in.jsonl" "$work/link.jsonl" "$work/hard.jsonl"; do
+    run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$name"
+    check "--output $(basename "$name") (the input by another name): exit 2, the input intact" \
+      '[[ $rc == 2 ]] && has_err "same file" && cmp -s "$work/in.jsonl" "$work/in.copy"'
+    run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$name" --resume
+    check "--output $(basename "$name") --resume: exit 2, nothing appended to the input" \
+      '[[ $rc == 2 ]] && has_err "same file" && cmp -s "$work/in.jsonl" "$work/in.copy"'
+  done
+  run bash -c 'cd "$1" && "$0" chat:completions update-many --input in.jsonl --output ./in.jsonl' "$openai" "$work"
+  check "--input x --output ./x (relative): exit 2, the input intact" \
+    '[[ $rc == 2 ]] && has_err "is the same file" && cmp -s "$work/in.jsonl" "$work/in.copy"'
+  run bash -c '"$0" chat:completions update-many --input - <"$1" >>"$1"' "$openai" "$work/in.jsonl"
+  check "--input - from x with the records appended to x: exit 2, the input intact" \
+    '[[ $rc == 2 ]] && has_err "standard output is the same file as standard input" && cmp -s "$work/in.jsonl" "$work/in.copy"'
+  check "nothing was sent" '[[ $(mock_stat requests) == "$before" ]]'
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/in.copy"
+  check "a copy of the input (another inode) is a fine --output" '[[ $rc == 0 && $(lines_in "$work/in.copy") == 3 ]]'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_resume_changed() {
+  start_mock 10 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  updates 1 5 a >"$work/in.jsonl"
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl"
+  check "the first run updates lines 1-5 (completions 1-5)" '[[ $rc == 0 && $(lines_in "$work/rec.jsonl") == 5 ]]'
+  # A re-run `list` gained two lines at the top: every line number now names another completion.
+  { updates 6 7 b; updates 1 5 b; } >"$work/in.jsonl"
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --resume
+  local i got=0
+  for i in 1 2 3 4 5 6 7; do
+    [[ $(mock_metadata "$(printf 'chatcmpl-mock-%06d' "$i")") == '{"v":"b"}' ]] && got=$((got + 1))
+  done
+  check "--resume over a changed input updates every line whose id differs from its record" \
+    '[[ $rc == 0 && $got == 7 ]] && ! has_err "skipped" && has_err "7 lines, 7 ok"'
+  check "and says how many lines changed" \
+    'has_err "warning: --resume: 5 lines name another completion than the earlier record"'
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --resume
+  check "a second --resume over the same input skips all 7" \
+    '[[ $rc == 0 ]] && has_err "0 lines, 0 ok, 0 failed, 0 retries, 7 skipped (already ok)" && ! has_err "warning"'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_resume_corrupt() {
+  start_mock 4 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  updates 1 4 c >"$work/in.jsonl"
+  {
+    echo '{"line":1,"completion_id":"chatcmpl-mock-000001","ok":true,"status":200,"attempts":1}'
+    echo '{"line":18446744073709551615,"completion_id":"chatcmpl-mock-000002","ok":true}'
+    echo '{"line":1099511627776,"completion_id":"chatcmpl-mock-000003","ok":true}'
+    echo 'not json at all'
+    printf '{"line":2,"completion_id":"chatcmpl-mock-00000\xff","ok":true}\n'
+    echo '{"line":0,"completion_id":"chatcmpl-mock-000004","ok":true}'
+    echo '{"line":99999999999999999999999,"completion_id":"chatcmpl-mock-000004","ok":true}'
+  } >"$work/rec.jsonl"
+  measure "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --resume
+  check "a corrupt output is resumed: exit 0, line 1 skipped, lines 2-4 updated (peak RSS $peak_rss KiB)" \
+    '[[ $rc == 0 ]] && has_err "3 lines, 3 ok, 0 failed, 0 retries, 1 skipped" && [[ $(mock_metadata chatcmpl-mock-000004) == "{\"v\":\"c\"}" ]]'
+  check "each unreadable record is named in a warning" \
+    'has_err "record 4 of" && has_err "ignored: not a JSON record" && has_err "record 5 of" && has_err "record 6 of" && has_err "not a line number"'
+  check "records of lines past the input are ignored with a warning" \
+    'has_err "2 ok records name a line after the input'"'"'s last line (4): ignored"'
+  check "no huge allocation: peak RSS under 64 MiB" '[[ $peak_rss -gt 0 && $peak_rss -lt 65536 ]]'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_long_lines() {
+  start_mock 3 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  {
+    updates 1 1 long
+    head -c 104857600 /dev/zero | tr '\0' x
+    echo
+    updates 3 3 long
+    head -c 1048577 /dev/zero | tr '\0' ' '  # just over 1 MiB, and no newline at the end
+  } >"$work/in.jsonl"
+  local how
+  for how in file stdin pipe; do
+    rm -f "$work/rec.jsonl"
+    if [[ $how == file ]]; then
+      measure "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl"
+    elif [[ $how == stdin ]]; then  # a regular file as standard input
+      measure bash -c 'exec "$0" chat:completions update-many --input - --output "$2" <"$1"' \
+        "$openai" "$work/in.jsonl" "$work/rec.jsonl"
+    else
+      measure bash -c 'cat "$1" | "$0" chat:completions update-many --input - --output "$2"' \
+        "$openai" "$work/in.jsonl" "$work/rec.jsonl"
+    fi
+    out=$(cat "$work/rec.jsonl")
+    check "$how: a 100 MiB line is one input-error record and the batch goes on" \
+      '[[ $rc == 1 && $(lines_in "$work/rec.jsonl") == 4 ]] && has_out "{\"line\":2,\"completion_id\":null,\"ok\":false,\"attempts\":0,\"error\":{\"kind\":\"input\",\"status\":null,\"message\":\"line of 104857600 bytes, longer than the 1 MiB" && has_out "\"line\":3,\"completion_id\":\"chatcmpl-mock-000003\",\"ok\":true"'
+    check "$how: a last line over 1 MiB without a newline is an input error too" \
+      'has_out "{\"line\":4,\"completion_id\":null,\"ok\":false,\"attempts\":0,\"error\":{\"kind\":\"input\",\"status\":null,\"message\":\"line of 1048577 bytes"'
+    check "$how: peak RSS stays well under the line (peak RSS $peak_rss KiB < 48 MiB)" \
+      '[[ $peak_rss -gt 0 && $peak_rss -lt 49152 ]]'
+  done
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_retries() {
+  start_mock 5 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  local busy='{"status": 429, "retry_after_ms": 1}' steps6 steps7
+  steps6=$(printf "$busy,%.0s" 1 2 3 4 5 6)
+  steps7="$steps6$busy"
+  script_faults "{\"chatcmpl-mock-000001\": [${steps6%,}], \"chatcmpl-mock-000002\": [$steps7]}"
+  updates 1 2 r >"$work/in.jsonl"
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl"
+  out=$(cat "$work/rec.jsonl")
+  check "update-many retries 6 times by default: 6 transient failures, then ok at attempt 7" \
+    'has_out "{\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"status\":200,\"attempts\":7"'
+  check "7 transient failures use up the 7 attempts" \
+    '[[ $rc == 1 ]] && has_out "\"line\":2,\"completion_id\":\"chatcmpl-mock-000002\",\"ok\":false,\"attempts\":7"'
+  check "the summary says how many lines ran out of retries and that --resume redoes them" \
+    'has_err "2 lines, 1 ok, 1 failed (api 1), 1 out of retries (--resume redoes them), 12 retries"'
+
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --resume
+  check "--resume redoes the line that ran out" \
+    '[[ $rc == 0 ]] && has_err "1 line, 1 ok, 0 failed, 0 retries, 1 skipped (already ok)"'
+
+  script_faults "{\"chatcmpl-mock-000003\": [$busy, $busy]}"
+  updates 3 3 r >"$work/one.jsonl"
+  run "$openai" chat:completions update-many --input "$work/one.jsonl" --output "$work/rec.jsonl" --max-retries 1
+  out=$(cat "$work/rec.jsonl")
+  check "--max-retries still overrides the batch default" \
+    '[[ $rc == 1 ]] && has_out "\"ok\":false,\"attempts\":2" && has_err "1 out of retries"'
+
+  local before
+  script_faults "{\"chatcmpl-mock-000004\": [$busy, $busy, $busy]}"
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update chatcmpl-mock-000004 --metadata '{a: b}'
+  check "a single update keeps 2 retries (3 attempts, then the 429)" \
+    '[[ $rc != 0 && $(($(mock_stat requests) - before)) == 3 ]] && has_err "429"'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+group_request_id() {
+  start_mock 3
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$https_url
+  # The mock answers completion 1 normally, with an x-request-id of "req_" and two bytes that
+  # are not UTF-8.
+  script_faults '{"chatcmpl-mock-000001": [{"action": "none", "header_hex": {"x-request-id": "7265715fff80"}}]}'
+  updates 1 2 id >"$work/in.jsonl"
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --ca-file "$work/ca.pem"
+  out=$(cat "$work/rec.jsonl")
+  check "a request id that is not UTF-8 is escaped in its record" \
+    '[[ $rc == 0 ]] && has_out "\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"status\":200,\"attempts\":1,\"request_id\":\"req_\\\\xFF\\\\x80\"}"'
+  check "the records stay valid UTF-8 JSON Lines" 'iconv -f UTF-8 -t UTF-8 "$work/rec.jsonl" >/dev/null'
+  run "$openai" chat:completions update-many --input "$work/in.jsonl" --output "$work/rec.jsonl" --resume --ca-file "$work/ca.pem"
+  check "--resume reads that record back: both lines skipped" \
+    '[[ $rc == 0 ]] && has_err "0 lines, 0 ok, 0 failed, 0 retries, 2 skipped (already ok)" && ! has_err "warning"'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
 }
 
 declare -F "group_$group" >/dev/null || { echo "unknown group $group"; exit 2; }

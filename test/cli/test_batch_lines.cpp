@@ -181,18 +181,6 @@ BOOST_AUTO_TEST_CASE(reads_back_only_ok_records_for_resume) {
   BOOST_TEST(!ok_line_of_record(R"({"ok":true})"));
 }
 
-BOOST_AUTO_TEST_CASE(line_set_counts_each_line_once) {
-  line_set s;
-  s.insert(5);
-  s.insert(5);
-  s.insert(100000);
-  BOOST_TEST(s.size() == 2u);
-  BOOST_TEST(s.contains(5));
-  BOOST_TEST(!s.contains(6));
-  BOOST_TEST(s.contains(100000));
-  BOOST_TEST(!s.contains(1u << 30));
-}
-
 BOOST_AUTO_TEST_CASE(summary_gives_counts_failures_by_kind_retries_and_rate) {
   batch_tally t;
   batch_record ok;
@@ -211,6 +199,64 @@ BOOST_AUTO_TEST_CASE(summary_gives_counts_failures_by_kind_retries_and_rate) {
   t.skipped = 5;
   BOOST_TEST(format_summary(t, 2.0, true).find("openai: interrupted: 10 lines") == 0);
   BOOST_TEST(format_summary(t, 2.0, true).find("5 skipped (already ok)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(summary_counts_lines_out_of_retries_and_says_resume_redoes_them) {
+  batch_tally t;
+  batch_record gave_up;
+  gave_up.kind = "network";
+  gave_up.attempts = 7;
+  gave_up.retries_exhausted = exhausted_retries(gave_up, 6);
+  t.add(gave_up);
+  batch_record not_found;
+  not_found.kind = "api";
+  not_found.attempts = 1;
+  not_found.retries_exhausted = exhausted_retries(not_found, 6);
+  t.add(not_found);
+  BOOST_TEST(format_summary(t, 1.0, false) ==
+             "openai: update-many: 2 lines, 0 ok, 2 failed (api 1, network 1), 1 out of retries "
+             "(--resume redoes them), 6 retries, 1.00 s, 0 updates/s");
+}
+
+BOOST_AUTO_TEST_CASE(only_a_failure_on_the_last_allowed_attempt_exhausts_the_retries) {
+  batch_record r;
+  r.attempts = 7;
+  BOOST_TEST(exhausted_retries(r, 6));
+  BOOST_TEST(!exhausted_retries(r, 7));
+  r.attempts = 1;
+  BOOST_TEST(!exhausted_retries(r, 0));  // no retries allowed: none to run out of
+  r.attempts = 3;
+  r.ok = true;
+  BOOST_TEST(!exhausted_retries(r, 2));
+}
+
+BOOST_AUTO_TEST_CASE(escapes_bytes_that_are_not_utf8_so_the_record_stays_json) {
+  batch_record r;
+  r.line = 1;
+  r.completion_id = "c";
+  r.ok = true;
+  r.status = 200;
+  r.attempts = 1;
+  r.request_id =
+      "req_\xff\xfe"
+      "1";
+  const std::string line = format_record(r);
+  BOOST_TEST(line.find(R"("request_id":"req_\\xFF\\xFE1")") != std::string::npos, line);
+  boost::system::error_code ec;
+  const json::value v = json::parse(line, ec);  // rejects invalid UTF-8
+  BOOST_TEST(!ec);
+  BOOST_TEST(ok_line_of_record(line).value() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(keeps_valid_utf8_and_escapes_each_bad_byte) {
+  BOOST_TEST(escape_invalid_utf8("req_\u00e9\u20ac\U0001f600") == "req_\u00e9\u20ac\U0001f600");
+  BOOST_TEST(escape_invalid_utf8("plain") == "plain");
+  BOOST_TEST(escape_invalid_utf8("\xc3") == "\\xC3");                             // cut sequence
+  BOOST_TEST(escape_invalid_utf8("\xc0\xaf") == "\\xC0\\xAF");                    // overlong '/'
+  BOOST_TEST(escape_invalid_utf8("\xed\xa0\x80") == "\\xED\\xA0\\x80");           // surrogate
+  BOOST_TEST(escape_invalid_utf8("\xf4\x90\x80\x80") == "\\xF4\\x90\\x80\\x80");  // > U+10FFFF
+  BOOST_TEST(escape_invalid_utf8("a\x80"
+                                 "b") == "a\\x80b");
 }
 
 BOOST_AUTO_TEST_CASE(progress_shows_bar_percent_rate_and_eta) {

@@ -1,7 +1,7 @@
 // The client against a misbehaving server: openai-mock's fault injection drives the real
 // client code over real TLS on loopback. Each case checks one behaviour: the error kind (or
 // the recovery), and that nothing hangs.
-#include "mock_fixture.hpp"
+#include "fault_helpers.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,6 +21,12 @@ using openai_mock::fault_plan;
 using openai_mock::fault_step;
 using test_support::mock_fixture;
 using test_support::run;
+using test_support::failure;
+using test_support::kind_count;
+using test_support::quick;
+using test_support::scripted;
+using test_support::step;
+using test_support::with_header;
 
 namespace {
 
@@ -28,45 +34,6 @@ using clock_type = std::chrono::steady_clock;
 
 long long elapsed_ms(clock_type::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start).count();
-}
-
-fault_step step(fault_action a) { return fault_plan::make(a); }
-
-fault_step with_header(fault_step s, std::string name, std::string value) {
-  s.reply.headers[std::move(name)] = std::move(value);
-  return s;
-}
-
-// A fixture whose mock runs `steps` for completion 1.
-openai_mock::server_options scripted(std::vector<fault_step> steps) {
-  auto o = mock_fixture::default_options(5);
-  o.script[mock_fixture::id(1)] = std::move(steps);
-  return o;
-}
-
-// Short deadlines: a hang shows up as a failure, not a stuck test.
-openai::client_options quick(openai::client_options o, unsigned max_retries) {
-  o.timeout = 2s;
-  o.connect_timeout = 2s;
-  o.max_retries = max_retries;
-  return o;
-}
-
-// Runs the update and returns the exception of type E it must fail with.
-template <typename E>
-E failure(asio::io_context& io, openai::client& client, const std::string& id) {
-  try {
-    run(io, client.update_completion(id, {{"k", "v"}}));
-  } catch (const E& e) {
-    return e;
-  }
-  BOOST_FAIL("the update succeeded");
-  throw std::logic_error("unreachable");
-}
-
-std::uint64_t kind_count(const openai_mock::server::counters& c, const std::string& kind) {
-  auto it = c.faults_by_kind.find(kind);
-  return it == c.faults_by_kind.end() ? 0 : it->second;
 }
 
 // One request over plain HTTP with a blocking socket (the way a script would drive the mock).

@@ -228,6 +228,24 @@ BOOST_AUTO_TEST_CASE(parses_a_json_script) {
   BOOST_TEST((s.at("*").at(0).action == fault_action::idle_close));
 }
 
+BOOST_AUTO_TEST_CASE(header_steps_set_bytes_json_cannot_carry_on_a_normal_answer) {
+  auto s = parse_fault_script(R"({"c": [
+    {"action": "none", "header_hex": {"x-request-id": "7265715fFF00"}},
+    {"action": "delay", "headers": {"x-ratelimit-reset-requests": "infh"}},
+    {"status": 503, "header_hex": {"x-request-id": "ff"}}]})");
+  const auto& c = s.at("c");
+  BOOST_TEST_REQUIRE(c.size() == 3u);
+  BOOST_TEST((c[0].action == fault_action::none));
+  BOOST_TEST(c[0].headers.at("x-request-id") == std::string("req_\xff\0", 6));
+  BOOST_TEST(c[1].headers.at("x-ratelimit-reset-requests") == "infh");
+  BOOST_TEST(c[2].reply.headers.at("x-request-id") == "\xff");  // respond: on its own reply
+  BOOST_TEST(c[2].headers.empty());
+  for (const char* bad : {R"({"c": [{"action": "none", "header_hex": {"x": "f"}}]})",
+                          R"({"c": [{"action": "none", "header_hex": {"x": "zz"}}]})",
+                          R"({"c": [{"action": "none", "header_hex": ["ff"]}]})"})
+    BOOST_CHECK_THROW(parse_fault_script(bad), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(rejects_bad_scripts_with_a_reason) {
   for (const char* bad :
        {"[]", "{\"x\": 1}", "{\"x\": [{\"action\": \"explode\"}]}", "{\"x\": [{\"status\": 42}]}",
@@ -322,6 +340,41 @@ BOOST_AUTO_TEST_CASE(chunked_frames_the_body_in_chunks) {
   BOOST_TEST(body == completion().body);
   BOOST_TEST(chunks > 2);
   BOOST_TEST((w.end == wire_response::ending::keep_open));
+}
+
+BOOST_AUTO_TEST_CASE(interim_writes_a_100_and_a_103_before_the_answer) {
+  auto w = render_wire(fault_plan::make(fault_action::interim), completion(), true);
+  BOOST_TEST(w.head.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n", 0) == 0u);
+  BOOST_TEST(w.head.find("Link: ") != std::string::npos);
+  BOOST_TEST(w.head.substr(w.head.size() - completion().body.size()) == completion().body);
+  BOOST_TEST((w.end == wire_response::ending::keep_open));
+  auto only = render_wire(fault_plan::make(fault_action::interim_then_close), completion(), true);
+  BOOST_TEST(only.head.find("HTTP/1.1 200") == std::string::npos);
+  BOOST_TEST((only.end == wire_response::ending::close));
+}
+
+BOOST_AUTO_TEST_CASE(no_content_with_body_sends_the_body_late) {
+  auto w = render_wire(fault_plan::make(fault_action::no_content_with_body), completion(), true);
+  BOOST_TEST(w.head.rfind("HTTP/1.1 204 No Content\r\n", 0) == 0u);
+  BOOST_TEST(w.head.find("Content-Length: " + std::to_string(completion().body.size())) !=
+             std::string::npos);
+  BOOST_TEST(w.tail == completion().body);
+  BOOST_TEST(w.pause.count() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(endless_goes_on_where_the_text_says) {
+  auto plan = fault_plan::make(fault_action::endless);
+  BOOST_TEST(render_wire(plan, completion(), true).filler_unit == "X-Trailer: a\r\n");
+  BOOST_TEST(render_wire(plan, completion(), true).filler == std::size_t{1} << 30);
+  plan.text = "header_value";
+  auto w = render_wire(plan, completion(), true);
+  BOOST_TEST(w.head.substr(w.head.size() - 11) == "X-Endless: ");
+  plan.text = "chunk_extension";
+  BOOST_TEST(render_wire(plan, completion(), true).head.find("10;ext=") != std::string::npos);
+  plan.text = "chunk_extensions";
+  BOOST_TEST(render_wire(plan, completion(), true).filler_unit.rfind("1;ext=", 0) == 0u);
+  plan.text = "header_fields";
+  BOOST_TEST(render_wire(plan, completion(), true).filler_unit == "X-Endless: a\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(oversized_announces_and_streams_a_huge_json_body) {

@@ -25,7 +25,11 @@ constexpr std::array<std::string_view, fault_action_count> action_names = {"none
                                                                            "chunked",
                                                                            "oversized",
                                                                            "close_after_response",
-                                                                           "idle_close"};
+                                                                           "idle_close",
+                                                                           "interim",
+                                                                           "interim_then_close",
+                                                                           "no_content_with_body",
+                                                                           "endless"};
 
 std::string_view error_type(unsigned status) {
   if (status == 401) return "invalid_request_error";
@@ -38,6 +42,8 @@ std::string_view reason(unsigned status) {
   switch (status) {
     case 200:
       return "OK";
+    case 204:
+      return "No Content";
     case 400:
       return "Bad Request";
     case 401:
@@ -133,6 +139,38 @@ std::optional<std::uint64_t> number_field(const json::object& o, std::string_vie
   throw std::invalid_argument("\"" + std::string(key) + "\" must be a non-negative integer");
 }
 
+// One byte per two hex digits.
+std::string from_hex(std::string_view hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2)
+    throw std::invalid_argument("a \"header_hex\" value needs pairs of hex digits");
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) throw std::invalid_argument("a \"header_hex\" value is not hex");
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+// "headers": {"name": "value"} or, hex, "header_hex": {"name": "72657131"}.
+void read_headers(const json::object& o, std::string_view field, bool hex, header_map& out) {
+  const json::value* h = o.if_contains(field);
+  if (!h) return;
+  if (!h->is_object())
+    throw std::invalid_argument("\"" + std::string(field) + "\" must be an object");
+  for (const auto& kv : h->get_object()) {
+    if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
+    const std::string_view value = kv.value().get_string();
+    out[std::string(kv.key())] = hex ? from_hex(value) : std::string(value);
+  }
+}
+
 fault_step parse_step(const json::value& v) {
   if (v.is_string()) {
     auto name = std::string_view(v.get_string());
@@ -143,8 +181,9 @@ fault_step parse_step(const json::value& v) {
   }
   if (!v.is_object()) throw std::invalid_argument("a step must be a string or an object");
   const auto& o = v.get_object();
-  static constexpr std::string_view known[] = {
-      "action", "status", "headers", "body", "code", "retry_after_ms", "ms", "bytes", "text"};
+  static constexpr std::string_view known[] = {"action", "status",         "headers", "body",
+                                               "code",   "retry_after_ms", "ms",      "bytes",
+                                               "text",   "header_hex"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       throw std::invalid_argument("unknown step field \"" + std::string(kv.key()) + "\"");
@@ -169,14 +208,10 @@ fault_step parse_step(const json::value& v) {
                              retry ? std::optional(milliseconds(*retry)) : std::nullopt);
     if (*status < 300) step.reply.body = "{}";
     if (o.contains("body")) step.reply.body = string_field(o, "body");
-    if (auto* h = o.if_contains("headers")) {
-      if (!h->is_object()) throw std::invalid_argument("\"headers\" must be an object");
-      for (const auto& kv : h->get_object()) {
-        if (!kv.value().is_string()) throw std::invalid_argument("header values must be strings");
-        step.reply.headers[std::string(kv.key())] = std::string(kv.value().get_string());
-      }
-    }
   }
+  header_map& headers = step.action == fault_action::respond ? step.reply.headers : step.headers;
+  read_headers(o, "headers", false, headers);
+  read_headers(o, "header_hex", true, headers);
   if (auto ms = number_field(o, "ms")) step.wait = milliseconds(*ms);
   if (auto bytes = number_field(o, "bytes")) step.bytes = static_cast<std::size_t>(*bytes);
   step.text = string_field(o, "text");
@@ -328,6 +363,39 @@ std::string serialize(const response& r, bool keep_alive) {
   return head_of(r, content_length(r.body.size()), keep_alive) + r.body;
 }
 
+namespace {
+
+// A 100 Continue nobody asked for, then an Early Hints with a header of its own.
+constexpr std::string_view default_interim =
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+
+// The head up to the point where it goes on forever, and what it goes on with.
+void render_endless(const fault_plan& plan, const response& normal, wire_response& w) {
+  const std::string_view where = plan.text.empty() ? std::string_view("trailers") : plan.text;
+  const std::string chunked_head = head_of(normal, "Transfer-Encoding: chunked", true);
+  if (where == "header_value") {
+    w.head = "HTTP/1.1 200 OK\r\nServer: openai-mock\r\nX-Endless: ";
+    w.filler_unit = "a";
+  } else if (where == "header_fields") {
+    w.head = "HTTP/1.1 200 OK\r\nServer: openai-mock\r\n";
+    w.filler_unit = "X-Endless: a\r\n";
+  } else if (where == "chunk_extension") {
+    w.head = chunked_head + "10;ext=";
+    w.filler_unit = "a";
+  } else if (where == "chunk_extensions") {  // one-byte chunks, each with a 3000-byte extension
+    w.head = chunked_head;
+    w.filler_unit = "1;ext=" + std::string(3000, 'a') + "\r\nx\r\n";
+  } else {  // trailers, after the whole body
+    w.head = chunked_head + hex(normal.body.size()) + "\r\n" + normal.body + "\r\n0\r\n";
+    w.filler_unit = "X-Trailer: a\r\n";
+  }
+  w.filler = plan.bytes ? plan.bytes : std::size_t{1} << 30;
+  w.end = wire_response::ending::close;
+}
+
+}  // namespace
+
 wire_response render_wire(const fault_plan& plan, const response& normal, bool keep_alive) {
   using ending = wire_response::ending;
   wire_response w;
@@ -386,6 +454,26 @@ wire_response render_wire(const fault_plan& plan, const response& normal, bool k
       w.end = ending::close;
       break;
     }
+    case fault_action::interim:
+    case fault_action::interim_then_close: {
+      w.head = plan.text.empty() ? std::string(default_interim) : plan.text;
+      if (plan.action == fault_action::interim_then_close) break;  // ending::close
+      w.head += serialize(normal, keep_alive);
+      w.end = keep_alive ? ending::keep_open : ending::close;
+      break;
+    }
+    case fault_action::no_content_with_body: {
+      response no_content = normal;
+      no_content.status = 204;
+      w.head = head_of(no_content, content_length(body.size()), keep_alive);
+      w.pause = milliseconds(100);
+      w.tail = body;
+      w.end = keep_alive ? ending::keep_open : ending::close;
+      break;
+    }
+    case fault_action::endless:
+      render_endless(plan, normal, w);
+      break;
     default:  // written by Beast: none, respond, delay, close_after_response, idle_close
       w.head = serialize(normal, keep_alive);
       w.end = keep_alive ? ending::keep_open : ending::close;

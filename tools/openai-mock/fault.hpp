@@ -55,8 +55,17 @@ enum class fault_action {
   idle_close,            // the normal answer with keep-alive; the connection is then dead: the next
                          // request on it is met with a reset, unanswered (a server whose idle timer
                          // fired just as the client reused the connection)
+  interim,               // interim (1xx) responses first: `text` (empty: a 100 Continue and a
+                         // 103 Early Hints with a Link header), then the normal answer
+  interim_then_close,    // the interim responses of `text` (as above), then close: no final answer
+  no_content_with_body,  // "204 No Content" with a Content-Length and, a moment later, the body
+                         // of the normal answer: bytes a client must not take as the next answer
+  endless,               // a response that never ends, streamed until the client gives up; `text`
+                         // says where: "header_value", "header_fields", "chunk_extension",
+                         // "chunk_extensions" (endless small chunks, each with a long extension)
+                         // or "trailers" (the default)
 };
-inline constexpr std::size_t fault_action_count = 13;
+inline constexpr std::size_t fault_action_count = 17;
 
 // "none", "respond", "reset", ... as in the enum; used in JSON and in the stats.
 std::string_view fault_action_name(fault_action a) noexcept;
@@ -68,6 +77,9 @@ struct fault_plan {
   std::chrono::milliseconds wait{0};  // delay: before answering; slow_drip: between bytes
   std::size_t bytes = 0;              // reset_mid_response, truncate, chunked, oversized
   std::string text{};                 // malformed_status / malformed_header: the bad line
+  header_map headers{};               // set on the store's answer (any action but respond,
+                                      // whose reply has its own): x-request-id bytes that are
+                                      // not UTF-8, odd rate-limit values
 
   // Answer normally (a script step that ends a fault sequence).
   static fault_plan ok() { return {}; }
@@ -139,7 +151,11 @@ class fault_planner {
 //    "status": 429, "headers": {"retry-after-ms": "100"}, "body": "...",
 //    "code": "insufficient_quota",           error.code of the generated error body
 //    "retry_after_ms": 100,                  adds the retry-after-ms header
-//    "ms": 100, "bytes": 10, "text": "HTPP/9 200"}
+//    "ms": 100, "bytes": 10, "text": "HTPP/9 200",
+//    "header_hex": {"x-request-id": "7265715fff"}}  header values as hex bytes, for values
+//                                             JSON text cannot carry (not UTF-8)
+// "headers" and "header_hex" also apply to the other actions, whose answer is the store's:
+//   {"action": "none", "header_hex": {"x-request-id": "ff"}} answers normally with that id.
 // A "respond" step without "body" gets an OpenAI-shaped error body (or "{}" for a 2xx).
 // Throws std::invalid_argument naming the problem.
 fault_script parse_fault_script(std::string_view json);
@@ -150,12 +166,14 @@ struct wire_response {
   std::string head;                   // written first
   std::size_t filler = 0;             // then this many spaces (JSON whitespace)
   std::string tail;                   // then these
+  std::string filler_unit = " ";      // what the filler repeats (cut at `filler` bytes)
+  std::chrono::milliseconds pause{0};  // between head and tail (bytes that arrive late)
   std::chrono::milliseconds drip{0};  // > 0: every byte written alone, this far apart
   ending end = ending::close;
 };
 
 // For reset, reset_mid_response, truncate, slow_drip, malformed_status, malformed_header,
-// chunked and oversized; `normal` is the store's answer, `keep_alive` what the request asked.
+// chunked, oversized, interim, interim_then_close, no_content_with_body and endless; `normal` is the store's answer, `keep_alive` what the request asked.
 wire_response render_wire(const fault_plan& plan, const response& normal, bool keep_alive);
 
 // The plain HTTP/1.1 serialization of a response (Server, Content-Length, Connection added).

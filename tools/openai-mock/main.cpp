@@ -49,7 +49,10 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
                     reset, reset_mid_response (bytes), truncate (bytes missing), delay (ms),
                     slow_drip (ms per byte, default 100), malformed_status (text),
                     malformed_header (text), chunked (bytes per chunk), oversized (bytes,
-                    default 64 MiB), close_after_response, idle_close
+                    default 64 MiB), close_after_response, idle_close. Any step may set
+                    response headers: "headers" {name: value} or "header_hex" {name: hex
+                    bytes} (values that are not UTF-8), e.g. a normal answer with an odd id:
+                      {"action": "none", "header_hex": {"x-request-id": "7265715fff"}}
   --help            this text
 
 Unauthenticated helpers (no faults there): GET /__mock/stats (counters, including

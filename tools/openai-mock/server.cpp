@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fstream>
@@ -18,6 +19,14 @@ namespace {
 
 // How long stop() lets in-flight responses finish before it abandons the connections.
 constexpr auto drain_deadline = std::chrono::seconds(5);
+// How long the accept loop pauses when the process (or the system) has no descriptor left.
+constexpr auto descriptor_backoff = std::chrono::milliseconds(50);
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
 
 server_options with_certificates(server_options o) {
   if (o.cert_chain_pem.empty()) {
@@ -62,7 +71,15 @@ asio::awaitable<void> accept_loop(server::impl& s, tcp::acceptor& acceptor, bool
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(s.ioc),
                                                        asio::as_tuple(asio::use_awaitable));
     if (s.stopping || !acceptor.is_open()) co_return;
-    if (ec) continue;  // e.g. EMFILE or a connection reset before accept: keep listening
+    if (out_of_descriptors(ec)) {
+      // The pending connection stays in the backlog and the listener stays readable, so
+      // accepting again at once would fail again at once: a busy loop. Wait until some
+      // session has likely closed its socket.
+      asio::steady_timer pause(acceptor.get_executor(), descriptor_backoff);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (ec) continue;  // e.g. a connection reset before accept: keep listening
     ++s.accepted;
     ++(tls ? s.https_accepted : s.http_accepted);
     // Answers go out as soon as they are written: with Nagle's algorithm a response written in

@@ -106,7 +106,10 @@ asio::awaitable<bool> write_wire(server::impl& s, session<Stream>& sess, const w
   };
   if (w.drip.count() > 0) {
     asio::steady_timer timer(sess.stream.get_executor());
-    const std::string all = w.head + std::string(w.filler, ' ') + w.tail;
+    std::string all = w.head;
+    while (all.size() < w.head.size() + w.filler) all += w.filler_unit;
+    all.resize(w.head.size() + w.filler);
+    all += w.tail;
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (s.stopping) co_return false;
       if (i > 0) {
@@ -118,12 +121,21 @@ asio::awaitable<bool> write_wire(server::impl& s, session<Stream>& sess, const w
     co_return true;
   }
   if (!co_await write(w.head)) co_return false;
-  static const std::string spaces(64 * 1024, ' ');
-  for (std::size_t left = w.filler; left > 0;) {
-    if (s.stopping) co_return false;
-    const std::size_t n = std::min(left, spaces.size());
-    if (!co_await write(std::string_view(spaces).substr(0, n))) co_return false;
-    left -= n;
+  if (w.filler > 0) {
+    // About 64 KiB of whole units per write.
+    std::string block;
+    while (block.size() < 64 * 1024) block += w.filler_unit;
+    for (std::size_t left = w.filler; left > 0;) {
+      if (s.stopping) co_return false;
+      const std::size_t n = std::min(left, block.size());
+      if (!co_await write(std::string_view(block).substr(0, n))) co_return false;
+      left -= n;
+    }
+  }
+  if (w.pause.count() > 0) {
+    asio::steady_timer timer(sess.stream.get_executor());
+    timer.expires_after(w.pause);
+    co_await timer.async_wait(as_tuple(use_awaitable));
   }
   co_return co_await write(w.tail);
 }
@@ -190,6 +202,7 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
         break;  // the request is dropped unseen
       default:
         answer = s.respond(req);
+        for (auto& [name, value] : plan.headers) answer.headers[name] = std::move(value);
         break;
     }
 

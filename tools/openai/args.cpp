@@ -151,7 +151,7 @@ const std::vector<flag_spec>& flag_specs() {
        .set = [](inv_t& i, str v) { add_header(i.global.headers, v, "--header"); }},
       {.name = "max-retries",
        .value_name = "N",
-       .help = "retries after the first attempt (default 2)",
+       .help = "retries after the first attempt (default 2; update-many: 6)",
        .set =
            [](inv_t& i, str v) {
              i.global.max_retries = static_cast<unsigned>(parse_count("max-retries", v, 0, 100));
@@ -324,7 +324,7 @@ const std::vector<flag_spec>& flag_specs() {
              i.set_pairs.push_back(v);
            }},
       {.name = "resume",
-       .help = "with --output FILE: skip the lines FILE records as ok and append the new records",
+       .help = "with --output FILE: skip the lines FILE records as ok (same line, same id); append",
        .commands = {update_many},
        .set = [](inv_t& i, str) { i.resume = true; }},
       {.name = "progress",

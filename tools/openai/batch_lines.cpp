@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <openai/error.hpp>
 
+#include "line_splitter.hpp"
 #include "output.hpp"
+#include "resume_index.hpp"
 
 namespace openai_cli {
 
@@ -89,28 +91,39 @@ parsed_line parse_update_line(std::string_view line, const openai::metadata& set
   return p;
 }
 
+namespace {
+
+std::size_t first_invalid_utf8(std::string_view text) noexcept;
+
+}  // namespace
+
 std::string format_record(const batch_record& r) {
+  // Escaping copies; valid text (nearly always) goes in as it is.
+  const auto text = [](const std::string& s) {
+    return first_invalid_utf8(s) == std::string_view::npos ? json::string(s)
+                                                           : json::string(escape_invalid_utf8(s));
+  };
   json::object o;
   o.reserve(8);
   o["line"] = r.line;
   if (r.completion_id)
-    o["completion_id"] = *r.completion_id;
+    o["completion_id"] = text(*r.completion_id);
   else
     o["completion_id"] = nullptr;
   o["ok"] = r.ok;
   if (r.ok && r.status) o["status"] = r.status;
   o["attempts"] = r.attempts;
-  if (!r.request_id.empty()) o["request_id"] = r.request_id;
+  if (!r.request_id.empty()) o["request_id"] = text(r.request_id);
   if (!r.ok) {
     json::object e;
-    e["kind"] = r.kind;
+    e["kind"] = text(r.kind);
     if (r.status)
       e["status"] = r.status;
     else
       e["status"] = nullptr;
-    e["message"] = r.message;
-    if (!r.type.empty()) e["type"] = r.type;
-    if (!r.code.empty()) e["code"] = r.code;
+    e["message"] = text(r.message);
+    if (!r.type.empty()) e["type"] = text(r.type);
+    if (!r.code.empty()) e["code"] = text(r.code);
     o["error"] = std::move(e);
   }
   return compact_json(o);
@@ -128,26 +141,78 @@ std::string_view error_kind(boost::system::error_code ec) {
 }
 
 std::optional<std::uint64_t> ok_line_of_record(std::string_view record) {
-  boost::system::error_code ec;
-  json::value v = json::parse(record, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  const json::object& o = v.get_object();
-  const json::value* ok = o.if_contains("ok");
-  const json::value* line = o.if_contains("line");
-  if (!ok || !line || !ok->is_bool() || !ok->get_bool()) return std::nullopt;
-  if (line->is_uint64()) return line->get_uint64();
-  if (line->is_int64() && line->get_int64() > 0)
-    return static_cast<std::uint64_t>(line->get_int64());
-  return std::nullopt;
+  const resume_record r = parse_resume_record(record);
+  if (r.what != resume_record::kind::ok) return std::nullopt;
+  return r.line;
 }
 
-void line_set::insert(std::uint64_t line) {
-  const auto i = static_cast<std::size_t>(line);
-  if (i >= bits_.size()) bits_.resize(std::max<std::size_t>(i + 1, bits_.size() * 2), false);
-  if (!bits_[i]) {
-    bits_[i] = true;
-    ++count_;
+namespace {
+
+// The length of the valid UTF-8 sequence at the start of s, or 0 (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(std::string_view s) noexcept {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
   }
+  if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (b(i) < 0x80 || b(i) > 0xBF) return 0;
+  return n;
+}
+
+std::size_t first_invalid_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(text.substr(i));
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string escape_invalid_utf8(std::string_view text) {
+  std::string out;
+  std::size_t copied = 0;  // text before this is already in out (or valid and not yet needed)
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t n = utf8_sequence(text.substr(i))) {
+      i += n;
+      continue;
+    }
+    static constexpr char hex[] = "0123456789ABCDEF";
+    const auto c = static_cast<unsigned char>(text[i]);
+    out.append(text.substr(copied, i - copied)).append("\\x");
+    out += hex[c >> 4];
+    out += hex[c & 0xF];
+    copied = ++i;
+  }
+  if (copied == 0) return std::string(text);
+  out.append(text.substr(copied));
+  return out;
+}
+
+std::string too_long_line_message(std::uint64_t bytes) {
+  return "line of " + std::to_string(bytes) + " bytes, longer than the " +
+         std::to_string(max_line_bytes >> 20) + " MiB an update line may have: not read";
+}
+
+bool exhausted_retries(const batch_record& r, unsigned max_retries) noexcept {
+  return !r.ok && max_retries > 0 && r.attempts > max_retries;
 }
 
 void batch_tally::add(const batch_record& r) {
@@ -157,6 +222,7 @@ void batch_tally::add(const batch_record& r) {
   else
     ++failed_by_kind[r.kind];
   if (r.attempts > 1) retries += r.attempts - 1;
+  if (r.retries_exhausted) ++exhausted;
 }
 
 namespace {
@@ -194,6 +260,8 @@ std::string format_summary(const batch_tally& t, double elapsed_seconds, bool in
     }
     out += ')';
   }
+  if (t.exhausted)
+    out += ", " + std::to_string(t.exhausted) + " out of retries (--resume redoes them)";
   out += ", " + std::to_string(t.retries) + " retries";
   if (t.skipped) out += ", " + std::to_string(t.skipped) + " skipped (already ok)";
   out += ", " + fixed(elapsed_seconds, 2) + " s, ";

@@ -60,13 +60,28 @@ struct batch_record {
   std::string message;
   std::string type;  // empty: omitted
   std::string code;  // empty: omitted
+  // Not written: the update failed on its last allowed attempt, after retrying (a later
+  // --resume tries it again).
+  bool retries_exhausted = false;
 };
 
-// The record as one JSON line, without the newline:
+// The record as one JSON line, without the newline (bytes that are not UTF-8, say in a
+// server's x-request-id, are written as the text \xNN, so the line stays valid JSON):
 //   {"line":N,"completion_id":"...","ok":true,"status":200,"attempts":1,"request_id":"..."}
 //   {"line":N,"completion_id":"...","ok":false,"attempts":K,"request_id":"...",
 //    "error":{"kind":"api","status":404,"message":"...","type":"...","code":"..."}}
 std::string format_record(const batch_record& r);
+
+// text with every byte that is not part of a valid UTF-8 sequence written as the four
+// characters \xNN (NN its hex value); valid text comes back unchanged.
+std::string escape_invalid_utf8(std::string_view text);
+
+// The message of the input-error record of a line longer than max_line_bytes.
+std::string too_long_line_message(std::uint64_t bytes);
+
+// Whether a failed update used every attempt it was allowed, retries included: the retries ran
+// out, not the patience of the server. max_retries 0 exhausts nothing.
+bool exhausted_retries(const batch_record& r, unsigned max_retries) noexcept;
 
 // The error kind of a failed update: validation (invalid_argument), api (any HTTP error
 // status), network (connection failures and malformed responses), timeout, cancelled.
@@ -75,27 +90,14 @@ std::string_view error_kind(boost::system::error_code ec);
 // The line number of a record that says ok, or nullopt (a failure, a torn or foreign line).
 std::optional<std::uint64_t> ok_line_of_record(std::string_view record);
 
-// Line numbers as a bitmap, for --resume: a few bytes per line however many there are.
-class line_set {
- public:
-  void insert(std::uint64_t line);
-  bool contains(std::uint64_t line) const noexcept {
-    return line < bits_.size() && bits_[static_cast<std::size_t>(line)];
-  }
-  std::uint64_t size() const noexcept { return count_; }
-
- private:
-  std::vector<bool> bits_;
-  std::uint64_t count_ = 0;
-};
-
 // Tallies of a run, for the summary and the progress bar.
 struct batch_tally {
   std::uint64_t records = 0;  // written in this run
   std::uint64_t ok = 0;
   std::map<std::string, std::uint64_t> failed_by_kind;
-  std::uint64_t retries = 0;  // attempts beyond the first, over all records
-  std::uint64_t skipped = 0;  // --resume: lines already recorded ok
+  std::uint64_t retries = 0;    // attempts beyond the first, over all records
+  std::uint64_t skipped = 0;    // --resume: lines already recorded ok
+  std::uint64_t exhausted = 0;  // failed after using up their retries
 
   std::uint64_t failed() const noexcept { return records - ok; }
   void add(const batch_record& r);
@@ -104,7 +106,8 @@ struct batch_tally {
 // One line, without the newline:
 //   openai: update-many: 20000 lines, 19990 ok, 10 failed (input 5, validation 5),
 //   412 retries, 4.21 s, 4748 updates/s
-// ("interrupted" instead of "update-many" after SIGINT/SIGTERM; skipped lines when any).
+// ("interrupted" instead of "update-many" after SIGINT/SIGTERM; skipped lines when any; when
+// lines ran out of retries: "3 out of retries (--resume redoes them)" after the failures).
 std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted);
 
 // What the progress bar shows.

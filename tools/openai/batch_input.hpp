@@ -1,0 +1,74 @@
+// update-many's input as updates: lines read in bounded chunks (a regular file with plain
+// reads, a pipe or terminal asynchronously, so updates in flight complete and signals are
+// handled while no input arrives), each turned into an update or, when it is none, into its
+// error record right away. With --resume, lines an earlier run did are skipped.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstdint>
+#include <openai/batch.hpp>
+#include <optional>
+#include <vector>
+
+#include "batch_records.hpp"
+#include "line_splitter.hpp"
+#include "resume_index.hpp"
+
+namespace openai_cli {
+
+// The lines of one file descriptor (owned), never more than max_line_bytes of one in memory.
+class input_lines {
+ public:
+  input_lines(boost::asio::io_context& io, int fd);
+  input_lines(const input_lines&) = delete;
+  input_lines& operator=(const input_lines&) = delete;
+  ~input_lines();
+
+  // The next line, or nullopt at the end of the input (or once cancel() stopped a wait).
+  // The text stays valid until the next call.
+  boost::asio::awaitable<std::optional<split_line>> next();
+  // A read waiting for input ends the input.
+  void cancel();
+
+ private:
+  boost::asio::awaitable<std::size_t> read_some();
+
+  std::optional<boost::asio::posix::stream_descriptor> pipe_;  // pollable inputs
+  int fd_ = -1;                                                // the others
+  line_splitter lines_;
+  std::vector<char> chunk_;
+  bool ended_ = false;
+};
+
+// The update_source client::update_many pulls from.
+class batch_source {
+ public:
+  batch_source(input_lines& in, const openai::metadata& set, const resume_index& done,
+               record_writer& writer)
+      : in_(in), set_(set), done_(done), writer_(writer) {}
+
+  boost::asio::awaitable<std::optional<openai::update_item>> next();
+  // Read no further (SIGINT/SIGTERM).
+  void stop() noexcept { stopping_ = true; }
+
+  std::uint64_t lines_read() const noexcept { return line_no_; }
+  bool read_to_the_end() const noexcept { return at_end_; }
+  // --resume: lines whose record named another completion (the input changed since).
+  std::uint64_t changed_lines() const noexcept { return changed_; }
+
+ private:
+  void write_input_error(std::string message, std::optional<std::string> id = std::nullopt);
+
+  input_lines& in_;
+  const openai::metadata& set_;
+  const resume_index& done_;
+  record_writer& writer_;
+  bool stopping_ = false;
+  bool at_end_ = false;
+  std::uint64_t line_no_ = 0;
+  std::uint64_t changed_ = 0;
+};
+
+}  // namespace openai_cli

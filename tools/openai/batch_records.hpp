@@ -1,0 +1,24 @@
+// Where update-many's records go, and the tallies of what has been written. One thread (the
+// io_context's) writes, so nothing here locks.
+#pragma once
+
+#include <ostream>
+#include <stdexcept>
+
+#include "batch_lines.hpp"
+
+namespace openai_cli {
+
+struct record_writer {
+  std::ostream& out;
+  batch_tally tally;
+
+  void write(const batch_record& r) {
+    out << format_record(r) << '\n';
+    out.flush();  // one record per finished line, on disk at once: --resume relies on it
+    if (!out) throw std::runtime_error("cannot write the output records");
+    tally.add(r);
+  }
+};
+
+}  // namespace openai_cli

@@ -108,7 +108,16 @@ std::string one_line(std::string s) {
   return s;
 }
 
-const char* reason(unsigned status) {
+std::string or_none(const std::string& s) { return s.empty() ? "none" : s; }
+
+std::string attempts_text(unsigned attempts) {
+  if (attempts <= 1) return {};
+  return " (after " + std::to_string(attempts) + " attempts)";
+}
+
+}  // namespace
+
+const char* status_reason(unsigned status) noexcept {
   switch (status) {
     case 400:
       return "Bad Request";
@@ -140,15 +149,6 @@ const char* reason(unsigned status) {
       return nullptr;
   }
 }
-
-std::string or_none(const std::string& s) { return s.empty() ? "none" : s; }
-
-std::string attempts_text(unsigned attempts) {
-  if (attempts <= 1) return {};
-  return " (after " + std::to_string(attempts) + " attempts)";
-}
-
-}  // namespace
 
 std::string pretty_json(const json::value& v) {
   std::string out;
@@ -212,7 +212,7 @@ std::string format_error(boost::system::error_code kind, const openai::diagnosti
   }
   if (d.status != 0) {
     std::string out = "openai: error: HTTP " + std::to_string(d.status);
-    if (const char* r = reason(d.status)) out += std::string(" ") + r;
+    if (const char* r = status_reason(d.status)) out += std::string(" ") + r;
     out += ": " + message + " (type: " + or_none(d.type) + ", code: " + or_none(d.code);
     if (!d.param.empty()) out += ", param: " + d.param;
     out += ", request id: " + or_none(d.request_id);

@@ -29,6 +29,9 @@ std::string pretty_json(const boost::json::value& v);
 std::string json_text(const boost::json::value& v, bool indented, bool color);
 std::string compact_json(const boost::json::value& v);
 
+// The reason phrase of an HTTP status ("Not Found"), or nullptr for one without a common name.
+const char* status_reason(unsigned status) noexcept;
+
 // The exit status for a failure of kind (an openai::errc): 2 for input and configuration
 // problems (nothing was sent), 1 otherwise.
 int exit_status_for(boost::system::error_code kind) noexcept;

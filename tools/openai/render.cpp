@@ -124,39 +124,6 @@ std::string chat_text(const json::object& o) {
   return out;
 }
 
-const char* reason(unsigned status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Error";
-  }
-}
-
 std::string hint(boost::system::error_code kind, unsigned status) {
   using openai::errc;
   if (status == 401) return "Check the API key: --api-key or OPENAI_API_KEY.";
@@ -247,7 +214,8 @@ std::string error_summary(boost::system::error_code kind, const openai::diagnost
   std::string out;
   const std::string message = d.message.empty() ? std::string(fallback_message) : d.message;
   if (d.status) {
-    out = "HTTP " + std::to_string(d.status) + ": " + reason(d.status) + ".\n";
+    const char* phrase = status_reason(d.status);
+    out = "HTTP " + std::to_string(d.status) + ": " + (phrase ? phrase : "Error") + ".\n";
     if (!message.empty()) out += message + '\n';
   } else {
     out = "Error: " + (message.empty() ? kind.message() : message) + '\n';

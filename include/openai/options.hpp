@@ -43,8 +43,8 @@ struct client_options {
   // thread running the client's executor, concurrently: make it thread-safe.
   std::function<void(std::string_view)> debug_log;
   // With debug_log: also one line per request header as sent (Authorization shown as
-  // "Bearer <REDACTED>") and per response header the client acts on (x-request-id,
-  // x-should-retry, retry-after, x-ratelimit-*).
+  // "Bearer <REDACTED>"), the request body, and one line per response header the client acts
+  // on (x-request-id, x-should-retry, retry-after, x-ratelimit-*).
   bool debug_log_headers = false;
 
   // Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables

@@ -35,7 +35,7 @@ std::string_view method_name(http_method m) {
 }
 
 // The request's header lines exactly as they go on the wire (from the same renderer), one log
-// line each; the Authorization value is never logged.
+// line each, then its body; the Authorization value is never logged.
 void log_request_headers(const call_settings& settings, const http_request& request) {
   std::string wire;
   render_request(request, wire);
@@ -59,6 +59,8 @@ void log_request_headers(const call_settings& settings, const http_request& requ
     settings.log(line);
     head = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
   }
+  // The body is the request's JSON (metadata): small, and redacted like every log line.
+  if (!request.body.empty()) settings.log("openai-asio:    body: " + request.body);
 }
 
 // The response headers the client acts on, one log line each.

@@ -29,6 +29,8 @@ group_formats() {
   run "$openai" chat:completions retrieve $id --format text
   check "text shows the message, then labelled fields" \
     '[[ $rc == 0 ]] && [[ $(head -1 "$work/out") == "Mock answer 1"* ]] && has_out "ID: $id" && has_out "Model: "'
+  run "$openai" chat:completions list --format text --max-items 2
+  check "text separates list items by a blank line" '[[ $rc == 0 && $(grep -c "^$" "$work/out") -ge 2 && $(grep -c "^ID: chatcmpl-mock-" "$work/out") == 2 ]]'
   run "$openai" chat:completions retrieve $id --format explore
   check "explore without a terminal prints json with a warning" \
     '[[ $rc == 0 && $(lines_out) == 1 ]] && has_out "{\"id\":\"$id\"" && has_err "warning: --format explore"'
@@ -116,6 +118,9 @@ group_debug() {
     '[[ $rc == 0 ]] && [[ $(grep -c "openai: debug: request GET $http_url/chat/completions/$id attempt" "$work/err") == 2 ]] && has_err "response 503 GET" && has_err "response 200 GET $http_url/chat/completions/$id request-id: req_" && has_err "attempt: 2"'
   check "each attempt's headers as sent, Authorization as Bearer <REDACTED>" \
     '[[ $(grep -c "Authorization: Bearer <REDACTED>" "$work/err") == 2 && $(grep -c "X-Trace-Id: t-1" "$work/err") == 2 ]] && has_err "Host: 127.0.0.1:$http_port" && has_err "x-request-id: req_" && no_key_anywhere'
+  run "$openai" chat:completions update $id --metadata '{a: b}' --debug --transform id
+  check "--debug shows the request body as sent" \
+    '[[ $rc == 0 ]] && has_err "openai: debug: request POST $http_url/chat/completions/$id" && has_err "body: {\"metadata\":{\"a\":\"b\"}}" && has_err "Content-Type: application/json"'
   run "$openai" chat:completions retrieve $id --transform id
   check "without --debug nothing goes to stderr" '[[ $rc == 0 && -z $err ]]'
 }

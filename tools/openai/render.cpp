@@ -158,13 +158,14 @@ std::string render(const json::value& v, const render_options& o) {
     case output_format::tree: {
       std::string out;
       tree(out, v, "");
-      if (!out.empty()) out.pop_back();
+      if (!out.empty() && !o.list_item) out.pop_back();  // items: a blank line between them
       return out;
     }
     case output_format::text: {
       std::string out = v.is_object() ? chat_text(v.get_object()) : std::string();
       text(out, v, 0);
       while (!out.empty() && out.back() == '\n') out.pop_back();
+      if (o.list_item) out += '\n';  // a blank line between items
       return out;
     }
   }

@@ -3,6 +3,8 @@
 # arguments, makes the scratch folder, stops the mock and cleans up at exit, sources the
 # helpers. run_group (at the end of the script) runs group_$group and reports.
 set -u
+# The tool reads a piped standard input as flags: never let it inherit the runner's.
+exec </dev/null
 
 command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
 

@@ -164,7 +164,10 @@ BOOST_AUTO_TEST_CASE(resolves_file_references_inside_the_mapping) {
   BOOST_TEST(md->at("e") == "AP8=");  // not text: base64
   BOOST_TEST(md->at("f") == "plain");
   BOOST_TEST((asked == std::vector<std::string>{"notes.txt", "f.txt", "d.txt", "bin"}));
-  BOOST_CHECK_THROW(parse_metadata_argument("{a: \"@missing\"}", no_files), usage_error);
+  BOOST_CHECK_THROW(parse_metadata_argument("{a: \"@missing.txt\"}", no_files), usage_error);
+  BOOST_CHECK_THROW(parse_metadata_argument("{a: \"@dir/missing\"}", no_files), usage_error);
+  // A handle, not a file: kept as text when no such file exists.
+  BOOST_TEST(parse_metadata_argument("{a: \"@alice\"}", no_files)->at("a") == "@alice");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

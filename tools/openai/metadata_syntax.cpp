@@ -353,7 +353,17 @@ void resolve_file_references(openai::metadata& md, const file_reader& read) {
     } else if (value.starts_with("@data://")) {
       value = base64(read(value.substr(8)));
     } else if (value.size() > 1 && value.front() == '@') {
-      std::string contents = read(value.substr(1));
+      const std::string path = value.substr(1);
+      // As the official CLI: "@alice" that names no file stays text; "@notes.txt" or
+      // "@dir/x" must be a readable file.
+      const bool looks_like_path = path.find_first_of("./\\") != std::string::npos;
+      std::string contents;
+      try {
+        contents = read(path);
+      } catch (const usage_error&) {
+        if (looks_like_path || path == "-") throw;
+        continue;
+      }
       value = looks_like_text(contents) ? std::move(contents) : base64(contents);
     }
   }

@@ -28,7 +28,8 @@ std::optional<openai::metadata> parse_metadata_argument(std::string_view text,
 std::optional<openai::metadata> parse_metadata_text(std::string_view text);
 
 // Inside a mapping, the official CLI's file references: a value "@path" is the file's text
-// (base64 when it is not UTF-8 text), "@file://path" its text, "@data://path" its bytes in
+// (base64 when it is not UTF-8 text; "@name" without '.', '/' or '\\' that names no file stays
+// the text "@name"), "@file://path" its text, "@data://path" its bytes in
 // base64; "\\@..." is the literal text "@...". Applied by parse_metadata_argument.
 void resolve_file_references(openai::metadata& md, const file_reader& read);
 

@@ -2,9 +2,9 @@
 // before and after the network.
 //
 //   build-bench/bin/micro_bench --benchmark_min_time=0.2
-#include "model/parse.hpp"
-#include "request.hpp"
-#include "url.hpp"
+#include "api/response_body.hpp"
+#include "api/endpoints.hpp"
+#include "http/url.hpp"
 
 #include <openai/metadata.hpp>
 

@@ -137,6 +137,10 @@ log "certificates (ECDSA P-256 CA and a server certificate for 127.0.0.1)"
 
 nginx_port=$(free_port) status_port=$(free_port)
 body=$(tr -d '\n' < "$BENCH/completion.json")
+# nginx answers each update with the id it asked for, as the API does: the client checks that an
+# answer is for its request (client_options::verify_response_id).
+fixed_id=$(grep -o '"id":"[^"]*"' <<<"$body" | head -1)
+echoing_body=${body/"$fixed_id"/'"id":"$completion_id"'}
 mkdir -p "$TMP/nginx"
 cat > "$TMP/nginx.conf" <<EOF
 worker_processes 1;
@@ -158,10 +162,10 @@ http {
     ssl_certificate_key $TMP/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:bench:1m;
-    location ~ ^/v1/chat/completions/ {
+    location ~ ^/v1/chat/completions/(?<completion_id>[A-Za-z0-9._~-]+)\$ {
       default_type application/json;
       add_header x-request-id req_bench always;
-      return 200 '$body';
+      return 200 '$echoing_body';
     }
     location / { return 404; }
   }
@@ -191,7 +195,8 @@ log "nginx on https://127.0.0.1:$nginx_port, openai-mock on https://127.0.0.1:$m
 # The fixed body really is what nginx answers, to a POST.
 check=$(curl -fs --cacert "$TMP/ca.pem" -X POST -H 'Content-Type: application/json' \
   -d '{"metadata":{"a":"b"}}' "https://127.0.0.1:$nginx_port/v1/chat/completions/chatcmpl-x")
-[ "$check" = "$body" ] || { echo "run.sh: nginx does not answer the fixed completion" >&2; exit 1; }
+[ "$check" = "${body/"$fixed_id"/'"id":"chatcmpl-x"'}" ] ||
+  { echo "run.sh: nginx does not answer the fixed completion with the id asked for" >&2; exit 1; }
 
 server_url() { case $1 in nginx) echo "https://127.0.0.1:$nginx_port" ;; mock) echo "https://127.0.0.1:$mock_port" ;; esac; }
 server_ca() { case $1 in nginx) echo "$TMP/ca.pem" ;; mock) echo "$TMP/mock-ca.pem" ;; esac; }
@@ -250,6 +255,7 @@ write_curl_config nginx; write_curl_config mock
 
 results=$TMP/results.jsonl
 : > "$results"
+own_failures=0
 
 # One client run: bench-runner measures the process; the result line joins the tool's own
 # report (when it prints one) with the measurement and the server's connection count.
@@ -286,7 +292,11 @@ run_one() {  # server client c round
     update-many) tool_json="{\"errors\":$(grep -c '"ok":false' "$TMP/stdout" || true)}" ;;
     *) tool_json=null ;;
   esac
-  [ "$rc" = 0 ] || { log "$client on $server (c=$c) exited $rc: $(head -c 300 "$TMP/stderr")"; }
+  if [ "$rc" != 0 ]; then
+    log "$client on $server (c=$c) exited $rc: $(head -c 300 "$TMP/stderr")"
+    # Our own clients must not fail against these servers: the table would measure failures.
+    case $client in openai-bench|update-many) own_failures=$((own_failures + 1)) ;; esac
+  fi
   printf '{"server":"%s","client":"%s","c":%s,"n":%s,"round":%s,"exit":%s,"connections":%s,"tool":%s,"run":%s}\n' \
     "$server" "$client" "$c" "$N" "$round" "$rc" "$(( after - before - 1 ))" "$tool_json" \
     "$measured" >> "$results"
@@ -344,3 +354,7 @@ BENCH_META=$(node -e '
   "$N" "$C" "$rounds" "$smoke" "$(printf '%s\n' "${notes[@]}")")
 mkdir -p "$out"
 node "$BENCH/report.mjs" "$results" "$micro" "$out"
+if [ "$own_failures" -gt 0 ]; then
+  echo "run.sh: $own_failures run(s) of openai-bench or update-many failed (see above)" >&2
+  exit 1
+fi

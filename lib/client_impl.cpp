@@ -1,8 +1,10 @@
 #include "client_impl.hpp"
 
-#include "model/parse.hpp"
-#include "redact.hpp"
+#include "api/endpoints.hpp"
+#include "support/redact.hpp"
 #include "transport/tls_context.hpp"
+
+#include <openai/error.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -98,11 +100,7 @@ void client_impl::redact(std::string& text) const { detail::redact(text, options
 call_settings client_impl::settings_for(const request_options& options) const {
   call_settings settings;
   settings.timeout = options.timeout.value_or(options_.timeout);
-  settings.retry.max_retries = options.max_retries.value_or(options_.max_retries);
   settings.max_response_bytes = options_.max_response_bytes;
-  settings.retry.initial_backoff = options_.initial_retry_delay;
-  settings.retry.max_backoff = options_.max_retry_delay;
-  settings.retry.max_server_wait = options_.max_retry_after;
   if (options_.debug_log) {
     // The key never reaches a log line: redact() guards against ids or servers echoing it.
     settings.log_headers = options_.debug_log_headers;
@@ -115,47 +113,13 @@ call_settings client_impl::settings_for(const request_options& options) const {
   return settings;
 }
 
-call_settings client_impl::prepare(http_request& request, const request_options& options) const {
-  request.common_headers = common_headers_;
-  return settings_for(options);
-}
-
-std::pair<boost::system::error_code, raw_result> client_impl::finish(call_outcome& outcome,
-                                                                     diagnostics* diag) const {
-  diagnostics d;
-  d.attempts = outcome.attempts;
-  d.rate_limited = outcome.rate_limited;
-  d.request_id = outcome.response.request_id;  // copied: the result carries it too
-  d.ratelimit_remaining_requests = outcome.response.ratelimit_remaining_requests;
-  d.ratelimit_reset_requests = outcome.response.ratelimit_reset_requests;
-  boost::system::error_code ec = outcome.ec;
-  // Emplaced, never assigned: the result must keep the parsed object's arena (see parse.hpp).
-  std::optional<boost::json::object> json;
-
-  if (ec) {
-    d.message = std::move(outcome.problem);
-    d.cause = outcome.cause ? outcome.cause : ec;
-  } else if (outcome.response.status < 200 || outcome.response.status > 299) {
-    ec = make_error_code(errc_for_status(outcome.response.status));
-    d.status = outcome.response.status;
-    auto body = parse_error_body(outcome.response.body, options_.api_key);
-    d.message = std::move(body.message);
-    d.type = std::move(body.type);
-    d.code = std::move(body.code);
-    d.param = std::move(body.param);
-  } else {
-    d.status = outcome.response.status;
-    std::string problem;
-    json.emplace(parse_object_body(outcome.response.body, problem, options_.api_key));
-    if (!problem.empty()) {
-      ec = make_error_code(errc::bad_response);
-      d.message = std::move(problem);
-    }
-  }
-  for (std::string* text : {&d.message, &d.type, &d.code, &d.param, &d.request_id}) redact(*text);
-  if (diag) *diag = std::move(d);
-  return std::pair{ec, raw_result{json ? std::move(*json) : boost::json::object{},
-                                  std::move(outcome.response.request_id), outcome.attempts}};
+retry_config client_impl::retry_for(const request_options& options) const {
+  retry_config retry;
+  retry.max_retries = options.max_retries.value_or(options_.max_retries);
+  retry.initial_backoff = options_.initial_retry_delay;
+  retry.max_backoff = options_.max_retry_delay;
+  retry.max_server_wait = options_.max_retry_after;
+  return retry;
 }
 
 }  // namespace openai::detail

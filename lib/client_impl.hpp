@@ -3,31 +3,25 @@
 // a running call.
 #pragma once
 
-#include "request.hpp"
+#include "api/retry_policy.hpp"
+#include "api/to_result.hpp"
+#include "http/message.hpp"
+#include "http/url.hpp"
 #include "transport/attempt_loop.hpp"
 #include "transport/connection_pool.hpp"
-#include "url.hpp"
 
-#include <openai/client.hpp>
+#include <openai/options.hpp>
+#include <openai/pool_stats.hpp>
 
-#include <boost/json/object.hpp>
-
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <memory>
 #include <mutex>
-#include <unordered_set>
 #include <string>
+#include <unordered_set>
 
 namespace openai::detail {
-
-// A finished call before it becomes a typed result.
-struct raw_result {
-  boost::json::object json;
-  std::string request_id;
-  unsigned attempts = 0;
-};
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
  public:
@@ -35,20 +29,21 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
   boost::asio::any_io_executor executor() const { return executor_; }
   const base_url& url() const { return url_; }
+  const client_options& options() const { return options_; }
 
-  // A call runs in three steps: prepare() completes the request (common headers) and returns
-  // its settings, run_attempts() (attempt_loop.hpp) sends it with retries, and finish() turns
-  // the outcome into a JSON object or an error code, with every detail in diag (when not null).
-  // Not one coroutine: that would be one more coroutine frame per call.
-  call_settings prepare(http_request& request, const request_options& options) const;
-  std::pair<boost::system::error_code, raw_result> finish(call_outcome& outcome,
-                                                          diagnostics* diag) const;
+  // What the call pipeline (call.cpp) takes from the client for each call.
+  const std::shared_ptr<const http::header_list>& common_headers() const {
+    return common_headers_;
+  }
+  call_settings settings_for(const request_options& options) const;
+  retry_config retry_for(const request_options& options) const;
+  result_context context_for_results() const noexcept {
+    return {options_.api_key, options_.verify_response_id};
+  }
   connection_pool& pool() { return *pool_; }
 
   // Removes the API key from text that may echo it (a hostile or misconfigured server).
   void redact(std::string& text) const;
-  // Whether answers must carry the id they were asked for (client_options::verify_response_id).
-  bool verify_response_id() const noexcept { return options_.verify_response_id; }
 
   // A call in flight, so that shutdown() can cancel it. The signal belongs to the call's strand:
   // it is emitted only there.
@@ -69,12 +64,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   void close_idle_connections() { pool_->close_idle(); }
 
  private:
-  call_settings settings_for(const request_options& options) const;
-
   boost::asio::any_io_executor executor_;
   client_options options_;
   base_url url_;
-  std::shared_ptr<const header_list> common_headers_;
+  std::shared_ptr<const http::header_list> common_headers_;
   std::shared_ptr<connection_pool> pool_;
   std::mutex calls_mutex_;
   std::unordered_set<std::shared_ptr<running_call>> calls_;

@@ -85,29 +85,32 @@ run_tsan() {
     -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
     -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" \
     -DOPENAI_ASIO_BUILD_EXAMPLES=OFF >/dev/null || return 1
-  cmake --build build-tsan -j"$jobs" --target openai_integration_tests || return 1
+  # openai_trust_store_tests: its own process (it sets SSL_CERT_FILE / SSL_CERT_DIR).
+  cmake --build build-tsan -j"$jobs" --target openai_integration_tests openai_trust_store_tests ||
+    return 1
 
-  local binary=build-tsan/bin/openai_integration_tests
-  local -a filters
-  mapfile -t filters < <(tsan_filters "$binary")
   # (errexit is off inside a function called with ||: every failure is returned explicitly.)
   # Uninstrumented OpenSSL/Boost internals only; see test/tsan.supp. Never our own code.
   export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:history_size=4:suppressions=$root/test/tsan.supp"
-  local failed=0 filter
+  local failed=0 filter binary
   local log=build-tsan/tsan-run.log
-  for filter in "${filters[@]}"; do
-    echo "== TSan: $filter"
-    if "$binary" --run_test="$filter" --log_level=test_suite >"$log" 2>&1; then
-      # Which cases ran, so the log shows that a filter (a label above all) selected something.
-      sed -n 's/.*Leaving test case "\([^"]*\)"; testing time: \([0-9]*[mu]s\).*/  ran \1 (\2)/p' "$log"
-      tail -3 "$log"
-    elif grep -q "no test cases matching filter" "$log"; then
-      echo "(no test matches)"
-    else
-      cat "$log"
-      echo "!! TSan: $filter failed"
-      failed=1
-    fi
+  for binary in build-tsan/bin/openai_integration_tests build-tsan/bin/openai_trust_store_tests; do
+    local -a filters
+    mapfile -t filters < <(tsan_filters "$binary")
+    for filter in "${filters[@]}"; do
+      echo "== TSan: ${binary##*/} $filter"
+      if "$binary" --run_test="$filter" --log_level=test_suite >"$log" 2>&1; then
+        # Which cases ran, so the log shows that a filter (a label above all) selected something.
+        sed -n 's/.*Leaving test case "\([^"]*\)"; testing time: \([0-9]*[mu]s\).*/  ran \1 (\2)/p' "$log"
+        tail -3 "$log"
+      elif grep -q "no test cases matching filter" "$log"; then
+        echo "(no test matches)"
+      else
+        cat "$log"
+        echo "!! TSan: $filter failed"
+        failed=1
+      fi
+    done
   done
   return "$failed"
 }

@@ -19,81 +19,25 @@
 
 #include <openai/batch.hpp>
 #include <openai/chat_completion.hpp>
+#include <openai/detail/operations.hpp>
 #include <openai/error.hpp>
 #include <openai/metadata.hpp>
 #include <openai/options.hpp>
 #include <openai/pagination.hpp>
+#include <openai/pool_stats.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
+#include <exception>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace openai {
-
-// A snapshot of the connection pool, for monitoring.
-struct pool_stats {
-  std::size_t open = 0;              // connections idle, in use or being opened
-  std::size_t idle = 0;              // ready for the next request
-  std::size_t waiting = 0;           // calls queued for a connection
-  std::uint64_t opened_total = 0;    // connections ever opened (TLS handshakes for https)
-  std::uint64_t resumed_total = 0;   // of those, TLS sessions resumed: no certificate exchange
-};
-
-namespace detail {
-class client_impl;
-
-// What a call asks for, before lib/ turns it into an HTTP request.
-struct call {
-  enum class kind { update, retrieve, remove, list, list_messages } what = kind::update;
-  std::string completion_id;
-  metadata md;                           // update
-  list_completions_params list;          // list; after/limit/order also for list_messages
-};
-}  // namespace detail
-
-class client;
-
-// Every item of a list across pages; see pagination.hpp. Keeps the client by reference.
-template <typename Item>
-class pager {
- public:
-  // The next item, fetching the next page when the current one is used up; empty after the
-  // last item. Throws like the list call it makes.
-  boost::asio::awaitable<std::optional<Item>> next();
-  // Items handed out so far.
-  std::size_t consumed() const noexcept { return consumed_; }
-  // Pages fetched so far.
-  std::size_t pages() const noexcept { return pages_; }
-
- private:
-  friend class client;
-  pager(client& c, detail::call call, request_options options)
-      : client_(&c), call_(std::move(call)), options_(std::move(options)) {}
-
-  client* client_;
-  detail::call call_;
-  request_options options_;
-  std::vector<Item> items_;
-  std::size_t index_ = 0;
-  bool more_ = true;
-  std::size_t consumed_ = 0;
-  std::size_t pages_ = 0;
-};
-
-using completion_pager = pager<chat_completion>;
-using message_pager = pager<completion_message>;
 
 class client {
  public:
@@ -126,34 +70,26 @@ class client {
   // The same operation for any completion token (use_awaitable, use_future, deferred, a
   // callback). Handler: void(error_code, chat_completion). Failures are reported as an
   // openai::errc; pass a diagnostics to receive status, message, type, code, param and request
-  // id. diag must stay alive until the handler runs.
+  // id. diag must stay alive until the handler runs. An lvalue handler is copied.
   // Cancellation: terminal (any cancellation slot bound to the token).
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, diagnostics& diag,
                                CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, update_signature>(
-        [this](auto handler, std::string id, metadata m, request_options o, diagnostics* d) {
-          initiate_update(std::move(handler), std::move(id), std::move(m), std::move(o), d);
-        },
-        token, std::string(completion_id), std::move(md), std::move(options), &diag);
+    return async_operation(detail::update_op{std::string(completion_id), std::move(md)},
+                           std::move(options), &diag, std::forward<CompletionToken>(token));
   }
-
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                request_options options, CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, update_signature>(
-        [this](auto handler, std::string id, metadata m, request_options o) {
-          initiate_update(std::move(handler), std::move(id), std::move(m), std::move(o), nullptr);
-        },
-        token, std::string(completion_id), std::move(md), std::move(options));
+    return async_operation(detail::update_op{std::string(completion_id), std::move(md)},
+                           std::move(options), nullptr, std::forward<CompletionToken>(token));
   }
-
   template <typename CompletionToken>
   auto async_update_completion(std::string_view completion_id, metadata md,
                                CompletionToken&& token) {
-    return async_update_completion(completion_id, std::move(md), request_options{},
-                                   std::forward<CompletionToken>(token));
+    return async_operation(detail::update_op{std::string(completion_id), std::move(md)}, {},
+                           nullptr, std::forward<CompletionToken>(token));
   }
 
   // GET /chat/completions/{completion_id}. Same errors and cancellation as update.
@@ -179,7 +115,7 @@ class client {
 
   // Updates every item the source yields, `options.concurrency` at a time, handing one result
   // per item to the sink as each finishes; see batch.hpp. Returns when the source is exhausted
-  // and every update finished. The client must outlive the batch.
+  // and every update finished. Destroying the client ends the batch as cancelled.
   // Cancellation: terminal; stops pulling items, then finishes (or, with cancel_in_flight,
   // cancels) the updates in flight; the summary says cancelled. An exception from the source or
   // the sink stops the batch the same way and is rethrown once the updates in flight are done.
@@ -202,103 +138,65 @@ class client {
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, request_options options,
                                  diagnostics& diag, CompletionToken&& token) {
-    return initiate<chat_completion, CompletionToken>(
-        make_call(detail::call::kind::retrieve, completion_id),
-        std::move(options), &diag, token);
+    return async_operation(detail::retrieve_op{std::string(completion_id)}, std::move(options),
+                           &diag, std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_retrieve_completion(std::string_view completion_id, CompletionToken&& token) {
-    return initiate<chat_completion, CompletionToken>(
-        make_call(detail::call::kind::retrieve, completion_id), {},
-        nullptr, token);
+    return async_operation(detail::retrieve_op{std::string(completion_id)}, {}, nullptr,
+                           std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, request_options options,
                                diagnostics& diag, CompletionToken&& token) {
-    return initiate<deletion_status, CompletionToken>(
-        make_call(detail::call::kind::remove, completion_id),
-        std::move(options), &diag, token);
+    return async_operation(detail::delete_op{std::string(completion_id)}, std::move(options),
+                           &diag, std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_delete_completion(std::string_view completion_id, CompletionToken&& token) {
-    return initiate<deletion_status, CompletionToken>(
-        make_call(detail::call::kind::remove, completion_id), {},
-        nullptr, token);
+    return async_operation(detail::delete_op{std::string(completion_id)}, {}, nullptr,
+                           std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, request_options options,
                               diagnostics& diag, CompletionToken&& token) {
-    return initiate<completion_page, CompletionToken>(
-        make_list_call(std::move(params)), std::move(options), &diag,
-        token);
+    return async_operation(detail::list_op{std::move(params)}, std::move(options), &diag,
+                           std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_list_completions(list_completions_params params, CompletionToken&& token) {
-    return initiate<completion_page, CompletionToken>(
-        make_list_call(std::move(params)), {}, nullptr, token);
+    return async_operation(detail::list_op{std::move(params)}, {}, nullptr,
+                           std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       request_options options, diagnostics& diag,
                                       CompletionToken&& token) {
-    return initiate<message_page, CompletionToken>(
-        make_messages_call(completion_id, std::move(params)),
-        std::move(options), &diag, token);
+    return async_operation(
+        detail::list_messages_op{std::string(completion_id), std::move(params)},
+        std::move(options), &diag, std::forward<CompletionToken>(token));
   }
   template <typename CompletionToken>
   auto async_list_completion_messages(std::string_view completion_id, list_messages_params params,
                                       CompletionToken&& token) {
-    return initiate<message_page, CompletionToken>(
-        make_messages_call(completion_id, std::move(params)), {},
-        nullptr, token);
+    return async_operation(
+        detail::list_messages_op{std::string(completion_id), std::move(params)}, {}, nullptr,
+        std::forward<CompletionToken>(token));
   }
 
  private:
-  template <typename Item>
-  friend class pager;
-
-  static detail::call make_call(detail::call::kind what, std::string_view completion_id);
-  static detail::call make_list_call(list_completions_params params);
-  static detail::call make_messages_call(std::string_view completion_id,
-                                         list_messages_params params);
-
-  // CompletionToken is the caller's deduced type (an lvalue reference for an lvalue token), so
-  // an lvalue handler is copied, never moved from.
-  template <typename Result, typename CompletionToken>
-  auto initiate(detail::call call, request_options options, diagnostics* diag,
-                CompletionToken& token) {
-    return boost::asio::async_initiate<CompletionToken,
-                                       void(boost::system::error_code, Result)>(
-        [this](auto handler, detail::call c, request_options o, diagnostics* d) {
-          // Named type first: the start() overloads differ only in their handler type.
-          start(boost::asio::any_completion_handler<void(boost::system::error_code, Result)>(
-                    std::move(handler)),
-                std::move(c), std::move(o), d);
-        },
-        token, std::move(call), std::move(options), diag);
+  // Every operation's one initiation. CompletionToken is the caller's deduced type (an lvalue
+  // reference for an lvalue token), so an lvalue handler is copied, never moved from.
+  template <typename Op, typename CompletionToken>
+  auto async_operation(Op op, request_options options, diagnostics* diag,
+                       CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, detail::operation_signature<Op>>(
+        detail::operation_initiation(impl_), token, std::move(op), std::move(options), diag);
   }
-
-  // One per result type; each builds the request, or reports why it cannot, and runs it.
-  void start(boost::asio::any_completion_handler<void(boost::system::error_code, chat_completion)>
-                 handler,
-             detail::call call, request_options options, diagnostics* diag);
-  void start(boost::asio::any_completion_handler<void(boost::system::error_code, deletion_status)>
-                 handler,
-             detail::call call, request_options options, diagnostics* diag);
-  void start(boost::asio::any_completion_handler<void(boost::system::error_code, completion_page)>
-                 handler,
-             detail::call call, request_options options, diagnostics* diag);
-  void start(boost::asio::any_completion_handler<void(boost::system::error_code, message_page)>
-                 handler,
-             detail::call call, request_options options, diagnostics* diag);
 
   void start_batch(
       boost::asio::any_completion_handler<void(std::exception_ptr, batch_summary)> handler,
       update_source source, update_sink sink, batch_options options);
-
-  void initiate_update(boost::asio::any_completion_handler<update_signature> handler,
-                       std::string completion_id, metadata md, request_options options,
-                       diagnostics* diag);
 
   std::shared_ptr<detail::client_impl> impl_;
 };

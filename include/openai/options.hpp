@@ -12,6 +12,8 @@
 
 namespace openai {
 
+// Every duration below may be std::chrono::milliseconds::max(): no limit (no timeout, never
+// idle-expire, no cap on a server's retry-after).
 struct client_options {
   std::string api_key;                            // sent as Authorization: Bearer; never logged
   std::string base_url = "https://api.openai.com/v1";

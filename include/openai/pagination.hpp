@@ -9,8 +9,12 @@
 
 #include <openai/chat_completion.hpp>
 #include <openai/metadata.hpp>
+#include <openai/options.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+
+#include <cstddef>
 
 #include <optional>
 #include <string>
@@ -100,5 +104,46 @@ class page {
 
 using completion_page = page<chat_completion>;
 using message_page = page<completion_message>;
+
+class client;
+
+// Every item of a list across pages (client::list_all_completions,
+// client::list_all_completion_messages). Keeps the client by reference: the client must
+// outlive it. Not thread-safe: one next() at a time.
+template <typename Item>
+class pager {
+ public:
+  // The next item, fetching the next page when the current one is used up; empty after the
+  // last item. Throws like the list call it makes.
+  boost::asio::awaitable<std::optional<Item>> next();
+  // Items handed out so far.
+  std::size_t consumed() const noexcept { return consumed_; }
+  // Pages fetched so far.
+  std::size_t pages() const noexcept { return pages_; }
+
+ private:
+  friend class client;
+  // completion_id: whose messages (message_pager); params.metadata and .model only for
+  // completions.
+  pager(client& c, std::string completion_id, list_completions_params params,
+        request_options options)
+      : client_(&c),
+        completion_id_(std::move(completion_id)),
+        params_(std::move(params)),
+        options_(std::move(options)) {}
+
+  client* client_;
+  std::string completion_id_;
+  list_completions_params params_;
+  request_options options_;
+  std::vector<Item> items_;
+  std::size_t index_ = 0;
+  bool more_ = true;
+  std::size_t consumed_ = 0;
+  std::size_t pages_ = 0;
+};
+
+using completion_pager = pager<chat_completion>;
+using message_pager = pager<completion_message>;
 
 }  // namespace openai

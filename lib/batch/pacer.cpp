@@ -1,18 +1,23 @@
 #include "batch/pacer.hpp"
 
+#include "support/saturating_time.hpp"
+
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace openai::detail {
 
 pacer::pacer(std::size_t max_concurrency, double max_rps, bool adaptive,
-             std::size_t min_concurrency)
+             std::size_t min_concurrency, std::chrono::milliseconds max_pause)
     : max_(std::max<std::size_t>(max_concurrency, 1)),
       min_(std::clamp<std::size_t>(min_concurrency, 1, std::max<std::size_t>(max_concurrency, 1))),
       adaptive_(adaptive),
-      limit_(max_) {
+      limit_(max_),
+      max_pause_(max_pause) {
+  // A tiny rate gives an interval beyond the clock's range: clamped, one request and then none.
   if (max_rps > 0)
-    interval_ = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / max_rps));
+    interval_ = saturating_cast<clock::duration>(std::chrono::duration<double>(1.0 / max_rps));
 }
 
 std::optional<pacer::clock::time_point> pacer::next_start(std::size_t in_flight,
@@ -22,7 +27,7 @@ std::optional<pacer::clock::time_point> pacer::next_start(std::size_t in_flight,
 }
 
 void pacer::on_start(clock::time_point now) {
-  if (interval_.count() > 0) next_slot_ = std::max(next_slot_, now) + interval_;
+  if (interval_.count() > 0) next_slot_ = saturating_add(std::max(next_slot_, now), interval_);
 }
 
 void pacer::on_finish(clock::time_point now, unsigned rate_limited, std::string_view remaining,
@@ -47,7 +52,7 @@ void pacer::on_finish(clock::time_point now, unsigned rate_limited, std::string_
   if (!remaining.empty() && std::from_chars(remaining.data(), end, left).ptr == end &&
       left <= in_flight) {
     if (auto wait = parse_reset_duration(reset))
-      paused_until_ = std::max(paused_until_, now + *wait);
+      paused_until_ = std::max(paused_until_, saturating_add(now, std::min(*wait, max_pause_)));
   }
 }
 
@@ -57,7 +62,8 @@ std::optional<std::chrono::milliseconds> parse_reset_duration(std::string_view t
   while (!text.empty()) {
     double value = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || value < 0) return std::nullopt;
+    // "inf" and "nan" parse as numbers; neither is a duration (and nan would not convert).
+    if (ec != std::errc{} || value < 0 || !std::isfinite(value)) return std::nullopt;
     text.remove_prefix(static_cast<std::size_t>(ptr - text.data()));
     double unit_ms = 0;
     if (text.starts_with("ms")) {

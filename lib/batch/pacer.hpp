@@ -14,9 +14,10 @@ class pacer {
  public:
   using clock = std::chrono::steady_clock;
 
-  // max_rps <= 0: no cap. adaptive == false: the limit stays at max_concurrency.
-  pacer(std::size_t max_concurrency, double max_rps, bool adaptive,
-        std::size_t min_concurrency = 1);
+  // max_rps <= 0: no cap. adaptive == false: the limit stays at max_concurrency. max_pause: the
+  // longest pause the server's rate-limit headers can impose (the client's max_retry_after).
+  pacer(std::size_t max_concurrency, double max_rps, bool adaptive, std::size_t min_concurrency = 1,
+        std::chrono::milliseconds max_pause = std::chrono::seconds(60));
 
   std::size_t limit() const noexcept { return limit_; }
 
@@ -37,6 +38,7 @@ class pacer {
   std::size_t min_;
   bool adaptive_;
   std::size_t limit_;
+  std::chrono::milliseconds max_pause_;
   clock::duration interval_{0};      // 1 / max_rps
   clock::time_point next_slot_{};    // rate cap: the next free slot
   clock::time_point paused_until_{};  // the server said: wait

@@ -4,7 +4,7 @@
 #include <openai/client.hpp>
 
 #include "batch/pacer.hpp"
-#include "calls.hpp"
+#include "call.hpp"
 #include "client_impl.hpp"
 
 #include <boost/asio/append.hpp>
@@ -34,11 +34,13 @@ using clock = std::chrono::steady_clock;
 // Everything the loop and the completions share. Completions hold it by shared_ptr, and the
 // loop never returns while one is outstanding, so it is never used after the batch ends.
 struct batch_state {
-  batch_state(const asio::any_io_executor& strand, const batch_options& options)
+  // max_pause: the client's max_retry_after, the longest the rate-limit headers may hold it.
+  batch_state(const asio::any_io_executor& strand, const batch_options& options,
+              std::chrono::milliseconds max_pause)
       : strand(strand),
         wake(strand),
         pace(options.concurrency, options.max_requests_per_second,
-             options.adaptive_concurrency),
+             options.adaptive_concurrency, 1, max_pause),
         progress(options.progress ? options.progress : std::make_shared<batch_progress>()),
         on_progress(options.on_progress) {}
 
@@ -125,10 +127,11 @@ struct batch_runner {
       st->wake.cancel();
     };
     auto id = item.completion_id;
-    start_update(impl,
-                 asio::bind_cancellation_slot(signal->slot(),
-                                              asio::bind_executor(st->strand, std::move(on_done))),
-                 std::move(id), std::move(item.metadata), options, diag.get());
+    start_operation<update_op>(
+        impl,
+        operation_handler<update_op>(asio::bind_cancellation_slot(
+            signal->slot(), asio::bind_executor(st->strand, std::move(on_done)))),
+        update_op{std::move(id), std::move(item.metadata)}, options, diag.get());
   }
 
   // The next item, or nothing at the end or when the source threw (kept in `failure`).
@@ -151,7 +154,8 @@ struct batch_runner {
                                             update_source source, update_sink sink,
                                             batch_options options) {
     co_await asio::this_coro::throw_if_cancelled(false);
-    auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options);
+    auto st = std::make_shared<batch_state>(co_await asio::this_coro::executor, options,
+                                            impl->options().max_retry_after);
     st->sink = std::move(sink);
     std::exception_ptr source_failure;
 

@@ -1,7 +1,7 @@
 #include "transport/connection.hpp"
 
-#include "transport/io_error.hpp"
-#include "transport/response_limits.hpp"
+#include "http/render.hpp"
+#include "http/response_parser.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,8 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <atomic>
@@ -27,87 +25,13 @@ namespace openai::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace beast_http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return beast::iequals(a, b);
-}
-
-// Reads one response keeping only what the client acts on: status, body, keep-alive, and the
-// six headers of http_response. No header container: nothing is allocated per field.
-class response_reader final : public http::basic_parser<false> {
- public:
-  explicit response_reader(http_response& out) : out_(out) {}
-
-  // Body bytes taken so far: what the body limit counts, and what is not overhead.
-  std::uint64_t body_bytes() const noexcept { return body_bytes_; }
-
- private:
-  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
-                       beast::error_code&) override {}
-  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
-    out_.status = static_cast<unsigned>(code);
-  }
-  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    if (std::string* into = slot_for(name)) into->assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    // body_limit() has already refused a larger Content-Length.
-    if (length) out_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    out_.body.append(body.data(), body.size());
-    body_bytes_ += body.size();
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
-    out_.body.append(body.data(), body.size());
-    body_bytes_ += body.size();
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  std::string* slot_for(beast::string_view name) {
-    // Cheap first test: every header kept starts with 'x' or 'r'.
-    if (name.empty()) return nullptr;
-    const char first = static_cast<char>(name[0] | 0x20);
-    if (first != 'x' && first != 'r') return nullptr;
-    if (equal_ignoring_case(name, "x-request-id")) return &out_.request_id;
-    if (equal_ignoring_case(name, "x-should-retry")) return &out_.should_retry;
-    if (equal_ignoring_case(name, "retry-after-ms")) return &out_.retry_after_ms;
-    if (equal_ignoring_case(name, "retry-after")) return &out_.retry_after;
-    if (equal_ignoring_case(name, "x-ratelimit-remaining-requests"))
-      return &out_.ratelimit_remaining_requests;
-    if (equal_ignoring_case(name, "x-ratelimit-reset-requests"))
-      return &out_.ratelimit_reset_requests;
-    return nullptr;
-  }
-
-  http_response& out_;
-  std::uint64_t body_bytes_ = 0;
-};
-
-// 1xx: an interim response, to be skipped (RFC 9110 15.2); 101 switches protocols, which a
-// request of ours never asks for.
-bool is_interim(unsigned status) { return status >= 100 && status <= 199; }
-
-// 204 and 304 have no body whatever their fields say (RFC 9110 6.4.1); a server that announces
-// one anyway may send bytes the next request on the connection would read as its answer.
-bool announces_body_it_may_not_have(unsigned status, const http::basic_parser<false>& reader) {
-  return (status == 204 || status == 304) &&
-         (reader.chunked() || reader.content_length().value_or(0) > 0);
-}
 
 }  // namespace
 
@@ -124,7 +48,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   // Reused for every exchange on this connection: no per-request buffer allocation.
   beast::flat_buffer buffer;
   std::string wire;  // the request's bytes
-  std::optional<response_reader> reader;
+  std::optional<http::response_parser> reader;
   bool reusable = false;
   bool peek_before_reuse = false;  // the last answer may be followed by stray bytes
   bool received_any = false;
@@ -169,47 +93,29 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   // diagnostics::cause.
   boost::system::error_code failure(boost::system::error_code ec) {
     last_cause = timed_out ? make_error_code(asio::error::timed_out) : ec;
-    return timed_out ? make_error_code(errc::timeout) : classify_io_error(ec);
+    return last_cause;
   }
 
   template <typename Stream>
-  asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, const http_request& req,
-                                                         http_response& out,
+  asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, const http::request& req,
+                                                         http::response& out,
                                                          clock::time_point deadline,
                                                          std::size_t body_limit,
+                                                         const http::response_header_names& keep,
                                                          std::string& problem);
   template <typename Stream>
-  asio::awaitable<boost::system::error_code> read_response(Stream& stream, http_response& out,
-                                                           std::size_t body_limit);
-  void start_reader(http_response& out, std::size_t body_limit) {
-    reader.emplace(out);
-    reader->header_limit(response_limits::header_bytes);
-    reader->body_limit(body_limit);
-    reader->eager(true);
-  }
-  // A refusal when the server sends more than a response may hold besides its body: `consumed`
-  // bytes taken by the parser so far, and what waits unparsed in the buffer.
+  asio::awaitable<boost::system::error_code> read_response(Stream& stream, http::response& out,
+                                                           std::size_t body_limit,
+                                                           const http::response_header_names& keep);
+  // The parser's verdict is not the only one: a response may not hold more than
+  // http::response_limits besides its body.
   boost::system::error_code over_limits(std::uint64_t consumed) {
-    const std::uint64_t overhead = consumed - reader->body_bytes();
-    if (overhead > response_limits::overhead_bytes) {
-      read_problem = "response from " + where() + " carries more than " +
-                     std::to_string(response_limits::overhead_bytes) +
-                     " bytes of headers, chunk framing and trailers";
-      return http::error::header_limit;
-    }
-    if (reader->is_header_done() && reader->chunked()) {
-      const std::string_view unparsed(static_cast<const char*>(buffer.data().data()),
-                                      buffer.size());
-      const std::size_t allowance = chunked_unparsed_allowance(unparsed);
-      if (unparsed.size() > allowance) {
-        read_problem = "response from " + where() + " has a " +
-                       (allowance == response_limits::trailer_bytes ? "trailer section"
-                                                                    : "chunk header") +
-                       " longer than " + std::to_string(allowance) + " bytes";
-        return http::error::bad_chunk;
-      }
-    }
-    return {};
+    const std::string_view unparsed(static_cast<const char*>(buffer.data().data()),
+                                    buffer.size());
+    std::string why = reader->refusal(consumed, unparsed);
+    if (why.empty()) return {};
+    read_problem = "response from " + where() + " " + why;
+    return beast_http::error::header_limit;
   }
 };
 
@@ -264,7 +170,7 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
     // SNI names the host; IP literals are not sent (RFC 6066) but still verified below.
     if (!s.host_is_ip && !SSL_set_tlsext_host_name(s.secure->native_handle(), s.host.c_str())) {
       problem = "cannot set TLS server name " + s.host;
-      co_return make_error_code(errc::network);
+      co_return s.failure(make_error_code(boost::system::errc::invalid_argument));
     }
     s.secure->set_verify_callback(ssl::host_name_verification(s.host));
     offer_saved_session(s.secure->native_handle());
@@ -277,7 +183,13 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       const long verify = SSL_get_verify_result(s.secure->native_handle());
       if (verify != X509_V_OK)
         problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
-      co_return s.failure(handshake_ec);
+      const auto result = s.failure(handshake_ec);
+      // An issuer missing because the CA bundle could not be read: that is the cause to fix.
+      if (const auto unread = trust_bundle_failure(s.secure->native_handle())) {
+        problem += "; " + unread.message();
+        s.last_cause = unread;
+      }
+      co_return result;
     }
   }
   s.resumed = s.secure && SSL_session_reused(s.secure->native_handle()) == 1;
@@ -290,7 +202,8 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
 // byte that is not body counts against response_limits.
 template <typename Stream>
 asio::awaitable<boost::system::error_code> connection::impl::read_response(
-    Stream& stream, http_response& out, std::size_t body_limit) {
+    Stream& stream, http::response& out, std::size_t body_limit,
+    const http::response_header_names& keep) {
   constexpr std::size_t read_size = 16 * 1024;
   const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
   std::uint64_t consumed = 0;  // bytes the parser took, over every response read here
@@ -302,19 +215,19 @@ asio::awaitable<boost::system::error_code> connection::impl::read_response(
       buffer.consume(used);
       consumed += used;
       if (reader->is_done()) {
-        if (!is_interim(out.status)) co_return beast::error_code{};
+        if (!http::is_interim(out.status)) co_return beast::error_code{};
         if (out.status == 101) {
           read_problem = "server at " + where() + " switched protocols (101), unasked";
-          co_return http::error::bad_status;
+          co_return beast_http::error::bad_status;
         }
         // What the interim response said is not the answer: start over for the final one.
         out.clear();
-        start_reader(out, body_limit);
+        reader.emplace(out, keep, body_limit);
         after_interim = true;
         if (auto refused = over_limits(consumed)) co_return refused;
         continue;
       }
-      if (ec && ec != http::error::need_more) co_return ec;
+      if (ec && ec != beast_http::error::need_more) co_return ec;
       if (auto refused = over_limits(consumed)) co_return refused;
       if (!ec && used > 0 && buffer.size() > 0) continue;  // more to parse without reading
     }
@@ -326,11 +239,11 @@ asio::awaitable<boost::system::error_code> connection::impl::read_response(
     if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
       // The server closed the connection: the end of a response without a length, or a cut.
       if (!reader->got_some()) {
-        if (!after_interim) co_return http::error::end_of_stream;
+        if (!after_interim) co_return beast_http::error::end_of_stream;
         read_problem = "server at " + where() +
                        " closed the connection after an interim (1xx) response, without a "
                        "final one";
-        co_return http::error::bad_status;
+        co_return beast_http::error::bad_status;
       }
       beast::error_code eof_ec;
       reader->put_eof(eof_ec);
@@ -342,18 +255,18 @@ asio::awaitable<boost::system::error_code> connection::impl::read_response(
 
 template <typename Stream>
 asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
-    Stream& stream, const http_request& req, http_response& out, clock::time_point deadline,
-    std::size_t body_limit, std::string& problem) {
+    Stream& stream, const http::request& req, http::response& out, clock::time_point deadline,
+    std::size_t body_limit, const http::response_header_names& keep, std::string& problem) {
   reusable = false;
   received_any = false;
   read_problem.clear();
-  render_request(req, wire);
-  start_reader(out, body_limit);
+  http::render_request(req, wire);
+  reader.emplace(out, keep, body_limit);
 
   arm(deadline, co_await asio::this_coro::executor);
   auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
   boost::system::error_code read_ec;
-  if (!write_ec) read_ec = co_await read_response(stream, out, body_limit);
+  if (!write_ec) read_ec = co_await read_response(stream, out, body_limit, keep);
   disarm();
   received_any = reader->got_some() || buffer.size() > 0;
 
@@ -365,12 +278,12 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
   if (read_ec) {
     problem = "reading the response from " + where() + " failed: " +
               (timed_out ? std::string("timed out") : read_ec.message());
-    if (read_ec == http::error::body_limit)
+    if (read_ec == beast_http::error::body_limit)
       problem = "response body from " + where() + " exceeds the limit of " +
                 std::to_string(body_limit) + " bytes";
-    else if (read_ec == http::error::header_limit && read_problem.empty())
+    else if (read_ec == beast_http::error::header_limit && read_problem.empty())
       problem = "response headers from " + where() + " exceed the limit of " +
-                std::to_string(response_limits::header_bytes) + " bytes";
+                std::to_string(http::response_limits::header_bytes) + " bytes";
     else if (!read_problem.empty() && !timed_out)
       problem = read_problem;
     co_return failure(read_ec);
@@ -378,22 +291,20 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
 
   // Bytes beyond the response mean the server is not speaking plain request/response.
   reusable = reader->keep_alive() && buffer.size() == 0 &&
-             !announces_body_it_may_not_have(out.status, *reader);
+             !http::announces_body_it_may_not_have(out.status, *reader);
   peek_before_reuse = out.status == 204 || out.status == 304;
   ++exchanges;
   last_used = clock::now();
   co_return boost::system::error_code{};
 }
 
-asio::awaitable<boost::system::error_code> connection::exchange(const http_request& request,
-                                                                http_response& out,
-                                                                clock::time_point deadline,
-                                                                std::size_t body_limit,
-                                                                std::string& problem) {
+asio::awaitable<boost::system::error_code> connection::exchange(
+    const http::request& request, http::response& out, clock::time_point deadline,
+    std::size_t body_limit, const http::response_header_names& keep, std::string& problem) {
   // Not a coroutine itself: it hands out exchange_on's, one frame less per request.
   if (impl_->secure)
-    return impl_->exchange_on(*impl_->secure, request, out, deadline, body_limit, problem);
-  return impl_->exchange_on(*impl_->plain, request, out, deadline, body_limit, problem);
+    return impl_->exchange_on(*impl_->secure, request, out, deadline, body_limit, keep, problem);
+  return impl_->exchange_on(*impl_->plain, request, out, deadline, body_limit, keep, problem);
 }
 
 bool connection::reusable() const noexcept { return impl_->reusable; }

@@ -3,9 +3,8 @@
 // Beast stays behind the pimpl: only connection.cpp compiles it.
 #pragma once
 
-#include "request.hpp"
-#include "transport/http_response.hpp"
-#include "url.hpp"
+#include "http/message.hpp"
+#include "http/url.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -35,13 +34,14 @@ class connection {
                                                          clock::time_point deadline,
                                                          std::string& problem);
 
-  // Writes request and reads the whole response into `out` by `deadline`. The body is capped at
-  // body_limit bytes. Any error leaves the connection unusable (reusable() == false).
-  boost::asio::awaitable<boost::system::error_code> exchange(const http_request& request,
-                                                             http_response& out,
-                                                             clock::time_point deadline,
-                                                             std::size_t body_limit,
-                                                             std::string& problem);
+  // Writes request and reads the whole final response into `out` by `deadline`, keeping the
+  // headers named in `keep`. The body is capped at body_limit bytes, the rest of the response
+  // by http::response_limits. Any error leaves the connection unusable (reusable() == false).
+  // Errors are the raw ones (socket, TLS, parser); asio::error::timed_out when the deadline
+  // passed.
+  boost::asio::awaitable<boost::system::error_code> exchange(
+      const http::request& request, http::response& out, clock::time_point deadline,
+      std::size_t body_limit, const http::response_header_names& keep, std::string& problem);
 
   // The underlying error (socket, TLS, parser) of the last failed open() or exchange().
   boost::system::error_code last_cause() const noexcept;

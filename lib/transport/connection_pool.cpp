@@ -1,5 +1,7 @@
 #include "transport/connection_pool.hpp"
 
+#include "support/saturating_time.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -48,7 +50,7 @@ void connection_pool::lease::reset() noexcept {
 }
 
 bool connection_pool::usable_after_idle(connection& conn) const {
-  return clock::now() - conn.last_used() < settings_.idle_timeout && conn.idle_and_healthy();
+  return !reached(clock::now() - conn.last_used(), settings_.idle_timeout) && conn.idle_and_healthy();
 }
 
 void connection_pool::give_back(std::unique_ptr<connection> conn) {
@@ -76,13 +78,13 @@ void connection_pool::slot_freed() {
 
 void connection_pool::expire(const std::shared_ptr<waiter>& w) {
   std::lock_guard lock(mutex_);
-  if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(errc::timeout), nullptr);
+  if (state_.cancel_wait(w)) w->answer.try_send(make_error_code(asio::error::timed_out), nullptr);
 }
 
 std::vector<std::unique_ptr<connection>> connection_pool::take_expired_locked() {
   const auto now = clock::now();
   return state_.take_idle_if([&](const std::unique_ptr<connection>& c) {
-    return now - c->last_used() >= settings_.idle_timeout;
+    return reached(now - c->last_used(), settings_.idle_timeout);
   });
 }
 
@@ -115,7 +117,7 @@ void connection_pool::shutdown() {
 asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time_point deadline) {
   auto conn = std::make_unique<connection>(executor_, url_, tls_);
   acquired result;
-  result.ec = co_await conn->open(clock::now() + settings_.connect_timeout, deadline,
+  result.ec = co_await conn->open(saturating_add(clock::now(), settings_.connect_timeout), deadline,
                                   result.problem);
   if (result.ec) {
     result.cause = conn->last_cause();
@@ -181,7 +183,7 @@ asio::awaitable<connection_pool::acquired> connection_pool::acquire(clock::time_
     auto [ec, conn] = co_await w->answer.async_receive(use_tuple);
     w->timer.cancel();
 
-    if (ec == make_error_code(errc::timeout)) {
+    if (ec == make_error_code(asio::error::timed_out)) {
       co_return acquired{ec, "no connection became free before the deadline (" +
                                  std::to_string(state_.max()) + " in use)", {}, {}};
     }

@@ -8,7 +8,7 @@
 #include "transport/connection.hpp"
 #include "transport/pool_state.hpp"
 
-#include <openai/client.hpp>
+#include <openai/pool_stats.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

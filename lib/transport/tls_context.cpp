@@ -3,13 +3,19 @@
 #include <boost/asio/ssl/error.hpp>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string_view>
 
@@ -45,13 +51,84 @@ void cache_certificate_extensions(X509_STORE* store) {
   X509_STORE_unlock(store);
 }
 
+// The error of a CA bundle that could not be read: its value is the errno (bad_message: the file
+// holds no certificate, as one caught half-written), its message names the file. One per path
+// for the life of the process, never freed: an error_code refers to its category, and the codes
+// outlive the client in callers' diagnostics.
+class bundle_category final : public boost::system::error_category {
+ public:
+  explicit bundle_category(std::string path) : path_(std::move(path)) {}
+  const char* name() const noexcept override { return "openai.ca_bundle"; }
+  std::string message(int ev) const override {
+    if (ev == EBADMSG) return "the CA bundle '" + path_ + "' holds no readable certificate";
+    return "cannot read the CA bundle '" + path_ + "': " +
+           boost::system::generic_category().message(ev);
+  }
+  // So that callers can compare with std::errc / boost::system::errc values.
+  boost::system::error_condition default_error_condition(int ev) const noexcept override {
+    return {ev, boost::system::generic_category()};
+  }
+
+ private:
+  std::string path_;
+};
+
+const bundle_category& category_for(const std::string& path) {
+  static std::mutex mutex;
+  static auto* categories = new std::map<std::string, std::unique_ptr<bundle_category>>;
+  std::lock_guard lock(mutex);
+  auto& slot = (*categories)[path];
+  if (!slot) slot = std::make_unique<bundle_category>(path);
+  return *slot;
+}
+
+// Reads every certificate and CRL of the PEM file into the store. Each certificate's extension
+// cache is filled before it is added, while no other thread can see it yet (see
+// cache_certificate_extensions). Adding goes through the store's lock; the store's list of
+// lookups, which concurrent verifications walk without one, is not touched (X509_STORE_load_file
+// would add a file lookup to it).
+boost::system::error_code read_bundle(X509_STORE* store, const std::string& path) {
+  const auto& category = category_for(path);
+  errno = 0;
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return {errno != 0 ? errno : EIO, category};
+  BIO* in = BIO_new_fp(file, BIO_CLOSE);
+  if (in == nullptr) {
+    std::fclose(file);
+    return {ENOMEM, category};
+  }
+  // The handshake's own error queue stays as it was: these errors are reported as the result.
+  ERR_set_mark();
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(in, nullptr, nullptr, nullptr);
+  const int read_errno = std::ferror(file) ? errno : 0;
+  BIO_free(in);
+  int added = 0;
+  for (int i = 0; infos != nullptr && i < sk_X509_INFO_num(infos); ++i) {
+    const X509_INFO* info = sk_X509_INFO_value(infos, i);
+    if (info->x509 != nullptr) {
+      X509_check_purpose(info->x509, -1, 0);
+      added += X509_STORE_add_cert(store, info->x509);  // 1, also for one already there
+    }
+    if (info->crl != nullptr) added += X509_STORE_add_crl(store, info->crl);
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  ERR_pop_to_mark();
+  if (read_errno != 0) return {read_errno, category};
+  if (added == 0) return {EBADMSG, category};
+  return {};
+}
+
 // A CA bundle file read the first time verification asks for a certificate it does not already
 // have. A handshake whose issuer is in ca_file, ca_pem or the hashed directory never reads it;
 // reading all ~140 certificates of the system bundle costs ~40 ms of CPU, which a one-shot
-// command line would pay on every run.
+// command line would pay on every run. A read that fails (EMFILE, the file being replaced) is
+// tried again by the next verification that needs it, and kept for trust_bundle_failure().
 struct lazy_bundle {
-  std::string path;
-  std::once_flag loaded;
+  explicit lazy_bundle(std::string p) : path(std::move(p)) {}
+  const std::string path;
+  std::atomic<bool> loaded{false};
+  std::mutex mutex;                   // one read at a time; guards `failure`
+  boost::system::error_code failure;  // of the latest read, until one succeeds
 };
 
 int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_NAME* name,
@@ -59,11 +136,13 @@ int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_N
   auto* bundle = static_cast<lazy_bundle*>(X509_LOOKUP_get_method_data(lookup));
   X509_STORE* store = X509_LOOKUP_get_store(lookup);
   if (bundle == nullptr || store == nullptr) return 0;
-  std::call_once(bundle->loaded, [&] {
-    X509_STORE_load_file(store, bundle->path.c_str());
-    ERR_clear_error();  // a missing or partly bad bundle is no error of this handshake
-    cache_certificate_extensions(store);
-  });
+  if (!bundle->loaded.load(std::memory_order_acquire)) {
+    std::lock_guard lock(bundle->mutex);
+    if (!bundle->loaded.load(std::memory_order_relaxed)) {
+      bundle->failure = read_bundle(store, bundle->path);
+      if (!bundle->failure) bundle->loaded.store(true, std::memory_order_release);
+    }
+  }
   // The bundle is in the store's own cache now; answer from there. Like OpenSSL's own lookups,
   // `ret` gets no reference of its own (the caller takes one, and the store keeps the object
   // alive): set1 adds a reference, so it is dropped again.
@@ -83,6 +162,12 @@ int find_in_lazy_bundle(X509_LOOKUP* lookup, X509_LOOKUP_TYPE type, const X509_N
   }
   X509_STORE_unlock(store);
   return found;
+}
+
+// Where a context keeps (without owning: its lookup owns it) its lazy_bundle.
+int lazy_bundle_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
 }
 
 const X509_LOOKUP_METHOD* lazy_bundle_method() {
@@ -120,8 +205,11 @@ void load_system_trust(ssl::context& context, boost::system::error_code& ec) {
                                    boost::asio::error::get_ssl_category());
     return;
   }
-  if (X509_LOOKUP_get_method_data(lookup) == nullptr)
-    X509_LOOKUP_set_method_data(lookup, new lazy_bundle{file, {}});
+  if (X509_LOOKUP_get_method_data(lookup) == nullptr) {
+    auto* bundle = new lazy_bundle(file);
+    X509_LOOKUP_set_method_data(lookup, bundle);
+    SSL_CTX_set_ex_data(context.native_handle(), lazy_bundle_index(), bundle);
+  }
 }
 
 // The latest session a server gave this context's connections. TLS 1.3 tickets arrive after the
@@ -170,6 +258,24 @@ void enable_session_resumption(SSL_CTX* context) {
 }
 
 }  // namespace
+
+boost::system::error_code trust_bundle_failure(SSL* ssl) {
+  // Only a verification that found no trust anchor can have missed one from the bundle.
+  switch (SSL_get_verify_result(ssl)) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      break;
+    default:
+      return {};
+  }
+  auto* bundle =
+      static_cast<lazy_bundle*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), lazy_bundle_index()));
+  if (bundle == nullptr || bundle->loaded.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(bundle->mutex);
+  return bundle->failure;
+}
 
 void offer_saved_session(SSL* ssl) {
   saved_session* slot = saved_session_of(SSL_get_SSL_CTX(ssl));

@@ -18,6 +18,13 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_context(const std::string& c
                                                             const std::string& ca_pem,
                                                             std::string& problem);
 
+// After a handshake whose verification found no trust anchor: why the system CA bundle
+// (SSL_CERT_FILE or OpenSSL's default file) could not be read when a verification last needed
+// it. Its value is the errno, its message names the file; empty when verification failed for
+// another reason or the bundle was read, never needed, or is not used. The next verification
+// that needs the bundle reads it again.
+boost::system::error_code trust_bundle_failure(SSL* ssl);
+
 // Before a handshake: offers the context's latest session, so that a new connection to the same
 // host resumes it (an abbreviated handshake: no certificate to send, decode and verify) when the
 // server agrees, and falls back to a full handshake when it does not. A client's context serves

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
 
 namespace {
 

@@ -9,7 +9,8 @@
 #include <string>
 
 #include "fuzz_check.hpp"
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
+#include "support/text.hpp"
 
 namespace {
 

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "request.hpp"
-#include "url.hpp"
+#include "api/endpoints.hpp"
+#include "http/url.hpp"
 
 namespace {
 
@@ -229,7 +229,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              request.has_value());
   if (!request) return 0;
 
-  FUZZ_CHECK(request->method == openai::detail::http_method::post, "method");
+  FUZZ_CHECK(request->method == openai::detail::http::verb::post, "method");
   const std::string_view target = request->target;
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);

@@ -1,4 +1,4 @@
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
 #include "spec_examples.hpp"
 
 #include <openai/chat_completion.hpp>

@@ -1,4 +1,5 @@
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
+#include "support/text.hpp"
 
 #include <openai/error.hpp>
 

@@ -77,4 +77,44 @@ BOOST_AUTO_TEST_CASE(parses_reset_durations) {
   BOOST_TEST(!parse_reset_duration("5").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(rejects_nan_and_inf_reset_durations) {
+  for (const char* text : {"nan", "inf", "infh", "nanh", "nans", "-nanms", "infinitys", "1hinfs"})
+    BOOST_TEST(!parse_reset_duration(text).has_value(), text);
+}
+
+BOOST_AUTO_TEST_CASE(clamps_reset_durations_to_a_day) {
+  BOOST_TEST(parse_reset_duration("24h")->count() == 86400000);
+  BOOST_TEST(parse_reset_duration("1e300h")->count() == 86400000);
+  BOOST_TEST(!parse_reset_duration("1e999h").has_value());  // not a number from_chars can hold
+}
+
+BOOST_AUTO_TEST_CASE(never_pauses_longer_than_max_retry_after) {
+  pacer defaults(64, 0, true);  // max_pause: 60 s, the default max_retry_after
+  defaults.on_finish(t0, 0, "0", "24h", 10);
+  BOOST_TEST((defaults.next_start(10, t0) == t0 + 60s));
+  pacer short_cap(64, 0, true, 1, 5s);
+  short_cap.on_finish(t0, 0, "0", "infh", 10);  // not a duration: no pause at all
+  BOOST_TEST((short_cap.next_start(10, t0) == t0));
+  short_cap.on_finish(t0, 0, "0", "6m0s", 10);
+  BOOST_TEST((short_cap.next_start(10, t0) == t0 + 5s));
+}
+
+BOOST_AUTO_TEST_CASE(an_unbounded_pause_cap_saturates_at_the_end_of_time) {
+  pacer p(64, 0, true, 1, std::chrono::milliseconds::max());
+  p.on_finish(t0, 0, "0", "24h", 10);
+  BOOST_TEST((p.next_start(10, t0) == t0 + 24h));
+  const auto late = pacer::clock::time_point::max() - 1h;
+  p.on_finish(late, 0, "0", "24h", 10);
+  BOOST_TEST((p.next_start(10, late) == pacer::clock::time_point::max()));
+}
+
+BOOST_AUTO_TEST_CASE(a_rate_too_small_for_the_clock_allows_one_request_then_waits_forever) {
+  pacer p(64, 1e-300, true);
+  BOOST_TEST((p.next_start(0, t0) == t0));
+  p.on_start(t0);
+  BOOST_TEST((p.next_start(1, t0) == pacer::clock::time_point::max()));
+  p.on_start(t0);  // started anyway: still no overflow
+  BOOST_TEST((p.next_start(2, t0) == pacer::clock::time_point::max()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

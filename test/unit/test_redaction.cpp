@@ -1,8 +1,8 @@
 // The API key never reaches a message: redact() over every shape of text, before any cut, and
 // URLs quoted without what they may carry (query, user info).
-#include "model/parse.hpp"
-#include "redact.hpp"
-#include "url.hpp"
+#include "api/response_body.hpp"
+#include "support/redact.hpp"
+#include "http/url.hpp"
 
 #include <openai/client.hpp>
 

@@ -1,4 +1,5 @@
-#include "request.hpp"
+#include "api/endpoints.hpp"
+#include "http/render.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -12,7 +13,7 @@ openai::detail::base_url base(std::string_view text = "https://api.openai.com/v1
   return *openai::detail::parse_base_url(text, problem);
 }
 
-std::string header_value(const openai::detail::header_list& headers, std::string_view name) {
+std::string header_value(const openai::detail::http::header_list& headers, std::string_view name) {
   auto it = std::find_if(headers.begin(), headers.end(),
                          [&](const auto& h) { return h.first == name; });
   return it == headers.end() ? std::string("<absent>") : it->second;
@@ -27,7 +28,7 @@ BOOST_AUTO_TEST_CASE(builds_post_to_the_completion_path_with_metadata_body) {
   auto r = openai::detail::make_update_request(base(), "chatcmpl-abc", {{"foo", "bar"}}, {},
                                                violations);
   BOOST_TEST_REQUIRE(r.has_value());
-  BOOST_TEST((r->method == openai::detail::http_method::post));
+  BOOST_TEST((r->method == openai::detail::http::verb::post));
   BOOST_TEST(r->target == "/v1/chat/completions/chatcmpl-abc");
   BOOST_TEST(boost::json::parse(r->body) == boost::json::parse(R"({"metadata":{"foo":"bar"}})"));
   BOOST_TEST(header_value(r->extra_headers, "Content-Type") == "application/json");
@@ -96,7 +97,7 @@ BOOST_AUTO_TEST_CASE(renders_request_line_headers_length_and_body_as_bytes) {
   BOOST_TEST_REQUIRE(r.has_value());
   r->common_headers = openai::detail::make_common_headers(options, url);
   std::string wire = "left over from the last request";
-  openai::detail::render_request(*r, wire);
+  openai::detail::http::render_request(*r, wire);
   const std::string body = R"({"metadata":{"a":"b"}})";
   // The caller's User-Agent replaces ours (any case); of two X-Trace the last one wins.
   BOOST_TEST(wire == "POST /v1/chat/completions/c-1 HTTP/1.1\r\n"
@@ -110,15 +111,14 @@ BOOST_AUTO_TEST_CASE(renders_request_line_headers_length_and_body_as_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(renders_get_and_delete_without_a_content_length) {
-  for (auto kind : {openai::detail::call::kind::retrieve, openai::detail::call::kind::remove}) {
-    openai::detail::call c;
-    c.what = kind;
-    c.completion_id = "c-1";
-    std::vector<std::string> violations;
-    auto r = openai::detail::make_request(base(), c, {}, violations);
+  std::vector<std::string> violations;
+  for (auto r : {openai::detail::make_request(base(), openai::detail::retrieve_op{"c-1"}, {},
+                                              violations),
+                 openai::detail::make_request(base(), openai::detail::delete_op{"c-1"}, {},
+                                              violations)}) {
     BOOST_TEST_REQUIRE(r.has_value());
     std::string wire;
-    openai::detail::render_request(*r, wire);
+    openai::detail::http::render_request(*r, wire);
     BOOST_TEST(wire.find("Content-Length") == std::string::npos);
     BOOST_TEST(wire.ends_with("\r\n\r\n"));
   }
@@ -146,36 +146,25 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(request_kinds)
 
-namespace {
-openai::detail::call make(openai::detail::call::kind what, std::string id = "c1") {
-  openai::detail::call c;
-  c.what = what;
-  c.completion_id = std::move(id);
-  return c;
-}
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(retrieve_and_delete_address_the_completion_without_a_body) {
-  using kind = openai::detail::call::kind;
   std::vector<std::string> violations;
-  auto get = openai::detail::make_request(base(), make(kind::retrieve), {}, violations);
-  BOOST_TEST((get->method == openai::detail::http_method::get));
+  auto get = openai::detail::make_request(base(), openai::detail::retrieve_op{"c1"}, {}, violations);
+  BOOST_TEST((get->method == openai::detail::http::verb::get));
   BOOST_TEST(get->target == "/v1/chat/completions/c1");
   BOOST_TEST(get->body.empty());
   BOOST_TEST(get->extra_headers.empty());  // no Content-Type without a body
-  auto del = openai::detail::make_request(base(), make(kind::remove), {}, violations);
-  BOOST_TEST((del->method == openai::detail::http_method::delete_));
+  auto del = openai::detail::make_request(base(), openai::detail::delete_op{"c1"}, {}, violations);
+  BOOST_TEST((del->method == openai::detail::http::verb::delete_));
   BOOST_TEST(del->target == "/v1/chat/completions/c1");
 }
 
 BOOST_AUTO_TEST_CASE(list_sends_model_metadata_filter_and_page_parameters) {
-  using kind = openai::detail::call::kind;
-  auto c = make(kind::list, "");
-  c.list.model = "gpt-4o";
-  c.list.metadata.insert_or_assign("run", "b 7");
-  c.list.after = "chatcmpl-9";
-  c.list.limit = 50;
-  c.list.order = "desc";
+  openai::detail::list_op c;
+  c.params.model = "gpt-4o";
+  c.params.metadata.insert_or_assign("run", "b 7");
+  c.params.after = "chatcmpl-9";
+  c.params.limit = 50;
+  c.params.order = "desc";
   std::vector<std::string> violations;
   auto r = openai::detail::make_request(base(), c, {}, violations);
   BOOST_TEST_REQUIRE(r.has_value());
@@ -185,24 +174,22 @@ BOOST_AUTO_TEST_CASE(list_sends_model_metadata_filter_and_page_parameters) {
 }
 
 BOOST_AUTO_TEST_CASE(messages_list_goes_below_the_completion) {
-  using kind = openai::detail::call::kind;
-  auto c = make(kind::list_messages, "c/1");
-  c.list.limit = 5;
+  openai::detail::list_messages_op c{"c/1", {}};
+  c.params.limit = 5;
   std::vector<std::string> violations;
   auto r = openai::detail::make_request(base(), c, {}, violations);
   BOOST_TEST(r->target == "/v1/chat/completions/c%2F1/messages?limit=5");
 }
 
 BOOST_AUTO_TEST_CASE(rejects_limits_outside_one_to_a_hundred_and_unknown_orders) {
-  using kind = openai::detail::call::kind;
   for (int limit : {0, 101, -3}) {
-    auto c = make(kind::list, "");
-    c.list.limit = limit;
+    openai::detail::list_op c;
+    c.params.limit = limit;
     std::vector<std::string> violations;
     BOOST_TEST(!openai::detail::make_request(base(), c, {}, violations).has_value());
   }
-  auto c = make(kind::list_messages);
-  c.list.order = "sideways";
+  openai::detail::list_messages_op c{"c1", {}};
+  c.params.order = "sideways";
   std::vector<std::string> violations;
   BOOST_TEST(!openai::detail::make_request(base(), c, {}, violations).has_value());
   BOOST_TEST(violations.at(0).find("sideways") != std::string::npos);
@@ -210,8 +197,7 @@ BOOST_AUTO_TEST_CASE(rejects_limits_outside_one_to_a_hundred_and_unknown_orders)
 
 BOOST_AUTO_TEST_CASE(retrieve_rejects_dot_dot_ids) {
   std::vector<std::string> violations;
-  BOOST_TEST(!openai::detail::make_request(
-                  base(), make(openai::detail::call::kind::retrieve, ".."), {}, violations)
+  BOOST_TEST(!openai::detail::make_request(base(), openai::detail::retrieve_op{".."}, {}, violations)
                   .has_value());
 }
 

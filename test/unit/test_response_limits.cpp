@@ -1,12 +1,12 @@
 // What the response reader may hold besides the body: the last-chunk test that decides between
 // the chunk-header and the trailer allowance.
-#include "transport/response_limits.hpp"
+#include "http/response_limits.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-using openai::detail::chunked_unparsed_allowance;
-using openai::detail::response_limits;
-using openai::detail::starts_last_chunk;
+using openai::detail::http::chunked_unparsed_allowance;
+using openai::detail::http::response_limits;
+using openai::detail::http::starts_last_chunk;
 
 BOOST_AUTO_TEST_SUITE(response_limits_rules)
 

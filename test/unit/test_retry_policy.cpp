@@ -1,4 +1,4 @@
-#include "retry_policy.hpp"
+#include "api/retry_policy.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -102,6 +102,85 @@ BOOST_AUTO_TEST_CASE(does_not_retry_insufficient_quota) {
   BOOST_TEST(!decide_retry({}, 0, o, now, 0.0).retry);
   o.error_code = "rate_limit_exceeded";
   BOOST_TEST(decide_retry({}, 0, o, now, 0.0).retry);
+}
+
+BOOST_AUTO_TEST_CASE(an_http_date_in_year_9999_is_a_wait_beyond_the_cap) {
+  auto o = status(429);
+  o.retry_after = "Fri, 31 Dec 9999 23:59:59 GMT";
+  BOOST_TEST(!decide_retry({}, 0, o, now, 0.0).retry);  // far more than 60 s: give up at once
+  retry_config patient;
+  patient.max_server_wait = std::chrono::milliseconds::max();
+  const auto d = decide_retry(patient, 0, o, now, 0.0);
+  BOOST_TEST(d.retry);
+  BOOST_TEST(d.wait > std::chrono::hours(24 * 365 * 30));  // clamped, still positive and long
+}
+
+BOOST_AUTO_TEST_CASE(an_http_date_in_the_past_means_no_wait) {
+  auto o = status(429);
+  o.retry_after = "Thu, 01 Jan 1970 00:00:00 GMT";
+  const auto d = decide_retry({}, 0, o, now, 0.0);
+  BOOST_TEST(d.retry);
+  BOOST_TEST(d.wait.count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(huge_retry_after_seconds_give_up_instead_of_overflowing) {
+  retry_config patient;
+  patient.max_server_wait = std::chrono::milliseconds::max();
+  for (const char* huge : {"1e300", "99999999999999999999999", "9223372036854775807"}) {
+    auto o = status(503);
+    o.retry_after = huge;
+    BOOST_TEST(!decide_retry({}, 0, o, now, 0.0).retry, huge);
+    const auto d = decide_retry(patient, 0, o, now, 0.0);
+    BOOST_TEST(d.retry, huge);
+    BOOST_TEST(d.wait.count() > 0, huge);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(negative_retry_after_seconds_fall_back_to_backoff) {
+  for (const char* negative : {"-30", "-1e300", "-0.5"}) {
+    auto o = status(503);
+    o.retry_after = negative;
+    const auto d = decide_retry({}, 0, o, now, 0.0);
+    BOOST_TEST(d.retry, negative);
+    BOOST_TEST(d.wait == 500ms, negative);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(garbage_retry_after_ms_is_ignored_for_retry_after) {
+  for (const char* garbage : {"12abc", "0x10", "nan", "inf", "-inf", "1e999", " ", "1,5", "\x01"}) {
+    auto o = status(429);
+    o.retry_after_ms = garbage;
+    o.retry_after = "2";
+    BOOST_TEST((decide_retry({}, 0, o, now, 0.0).wait == 2000ms), garbage);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(server_waits_never_exceed_max_server_wait) {
+  retry_config config;
+  config.max_server_wait = 5s;
+  const char* values[] = {"", "4", "5", "6", "1e300", "-1", "nan", "inf", "0x5",
+                          "Fri, 31 Dec 9999 23:59:59 GMT", "Sun, 06 Nov 1994 08:49:41 GMT"};
+  for (const char* ms : values)
+    for (const char* seconds : values) {
+      auto o = status(429);
+      o.retry_after_ms = ms;
+      o.retry_after = seconds;
+      const auto d = decide_retry(config, 0, o, now, 0.0);
+      if (d.retry) BOOST_TEST((d.wait <= 5s), ms << " / " << seconds);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(backoff_delays_of_max_saturate_instead_of_overflowing) {
+  retry_config forever;
+  forever.initial_backoff = std::chrono::milliseconds::max();
+  forever.max_backoff = std::chrono::milliseconds::max();
+  forever.max_retries = 100;
+  for (unsigned done : {0u, 1u, 30u}) {
+    const auto d = decide_retry(forever, done, status(503), now, 0.0);
+    BOOST_TEST(d.retry);
+    BOOST_TEST(d.wait.count() == std::chrono::milliseconds::max().count());
+  }
+  BOOST_TEST(decide_retry(forever, 0, status(503), now, 0.999).wait.count() > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

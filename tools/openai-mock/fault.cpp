@@ -1,12 +1,15 @@
 #include "fault.hpp"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <stdexcept>
 
 namespace openai_mock {
 
+namespace beast = boost::beast;
 namespace json = boost::json;
 namespace urls = boost::urls;
 using std::chrono::milliseconds;
@@ -38,48 +41,10 @@ std::string_view error_type(unsigned status) {
   return "invalid_request_error";
 }
 
+// The status line's reason phrase, Beast's for every status it knows.
 std::string_view reason(unsigned status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Unknown";
-  }
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  const auto phrase = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  return {phrase.data(), phrase.size()};
 }
 
 // Status line and fields, ending with the blank line. The framing fields of `r` are dropped:
@@ -97,8 +62,8 @@ std::string head_of(const response& r, std::string_view framing, bool keep_alive
   if (!extra_line.empty()) (out += extra_line) += "\r\n";
   out += "Server: openai-mock\r\n";
   for (const auto& [name, value] : r.headers) {
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
-        iequals(name, "connection") || iequals(name, "server"))
+    if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+        beast::iequals(name, "connection") || beast::iequals(name, "server"))
       continue;
     out += name + ": " + value + "\r\n";
   }

@@ -24,8 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$(dirname "$0")/mock_helpers.sh"
-source "$(dirname "$0")/check_helpers.sh"
+source "$(dirname "$0")/../cli/mock_helpers.sh"
+source "$(dirname "$0")/../cli/check_helpers.sh"
 
 # The mock under a descriptor limit: the wrapper sets it, then becomes the mock (same pid).
 printf '#!/usr/bin/env bash\nulimit -n 40 || exit 1\nexec "%s" "$@"\n' "$mock" >"$work/limited-mock"

@@ -1,4 +1,6 @@
-#include "transport/io_error.hpp"
+#include "api/classify.hpp"
+
+#include <openai/error.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
@@ -6,9 +8,10 @@
 
 namespace openai::detail {
 
-boost::system::error_code classify_io_error(boost::system::error_code ec) noexcept {
+namespace {
+
+boost::system::error_code classify_transport(boost::system::error_code ec) noexcept {
   namespace http = boost::beast::http;
-  if (!ec) return ec;
   if (ec == boost::asio::error::operation_aborted) return ec;
   if (ec == boost::beast::error::timeout || ec == boost::asio::error::timed_out)
     return make_error_code(errc::timeout);
@@ -20,6 +23,16 @@ boost::system::error_code classify_io_error(boost::system::error_code ec) noexce
     return make_error_code(errc::bad_response);
   }
   return make_error_code(errc::network);
+}
+
+}  // namespace
+
+boost::system::error_code classify(const failure_facts& facts) noexcept {
+  if (facts.invalid_input) return make_error_code(errc::invalid_argument);
+  if (facts.transport) return classify_transport(facts.transport);
+  if (facts.status < 200 || facts.status > 299) return make_error_code(errc_for_status(facts.status));
+  if (facts.unusable_body) return make_error_code(errc::bad_response);
+  return {};
 }
 
 }  // namespace openai::detail

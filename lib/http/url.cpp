@@ -1,6 +1,6 @@
-#include "url.hpp"
+#include "http/url.hpp"
 
-#include "model/parse.hpp"
+#include "support/text.hpp"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>

@@ -26,7 +26,4 @@ struct error_body {
 // Each field is redacted of `secret` (the API key) first, then bounded and made printable.
 error_body parse_error_body(std::string_view body, std::string_view secret = {});
 
-// At most `limit` bytes of s with control characters and invalid UTF-8 replaced: safe to print.
-std::string printable_excerpt(std::string_view s, std::size_t limit = 200);
-
 }  // namespace openai::detail

@@ -1,6 +1,6 @@
 #include <openai/chat_completion.hpp>
 
-#include "model/json_access.hpp"
+#include "api/json_access.hpp"
 
 namespace openai {
 

@@ -1,4 +1,6 @@
-#include "retry_policy.hpp"
+#include "api/retry_policy.hpp"
+
+#include "support/saturating_time.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -26,13 +28,19 @@ std::optional<double> parse_number(std::string_view text) {
 }
 
 // IMF-fixdate, the only HTTP-date form servers send today: "Sun, 06 Nov 1994 08:49:37 GMT".
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+// As seconds since the epoch: a system_clock time_point counts nanoseconds and ends in 2262,
+// so a date in year 9999 would not fit one.
+std::optional<std::time_t> parse_http_date(std::string_view text) {
   std::tm tm{};
   const std::string copy(text);
   const char* end = strptime(copy.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return timegm(&tm);
 }
+
+// The longest wait a header can ask for, as parsed; decide_retry then compares it with
+// max_server_wait. Far above any cap, and far below what milliseconds can hold.
+constexpr double longest_wait_seconds = 1e9;
 
 }  // namespace
 
@@ -41,12 +49,14 @@ std::optional<std::chrono::milliseconds> server_wait(std::string_view retry_afte
                                                      std::chrono::system_clock::time_point now) {
   using std::chrono::milliseconds;
   if (auto ms = parse_number(retry_after_ms))
-    return milliseconds(static_cast<long long>(std::min(*ms, 1e12)));
+    return milliseconds(static_cast<long long>(std::min(*ms, longest_wait_seconds * 1000)));
   if (auto seconds = parse_number(retry_after))
-    return milliseconds(static_cast<long long>(std::min(*seconds, 1e9) * 1000));
+    return milliseconds(static_cast<long long>(std::min(*seconds, longest_wait_seconds) * 1000));
   if (auto date = parse_http_date(retry_after)) {
-    auto wait = std::chrono::duration_cast<milliseconds>(*date - now);
-    return std::max(wait, milliseconds(0));
+    const auto now_ms = std::chrono::duration_cast<milliseconds>(now.time_since_epoch());
+    const double wait_ms = static_cast<double>(*date) * 1000 - static_cast<double>(now_ms.count());
+    return milliseconds(
+        static_cast<long long>(std::clamp(wait_ms, 0.0, longest_wait_seconds * 1000)));
   }
   return std::nullopt;
 }
@@ -77,12 +87,13 @@ retry_decision decide_retry(const retry_config& config, unsigned retries_done,
     }
   }
 
-  using ms = std::chrono::milliseconds;
   const double exponential = static_cast<double>(config.initial_backoff.count()) *
                              std::pow(2.0, static_cast<double>(std::min(retries_done, 30u)));
   const double capped = std::min(exponential, static_cast<double>(config.max_backoff.count()));
   const double jittered = capped * (1.0 - config.jitter * std::clamp(random01, 0.0, 1.0));
-  return {true, ms(static_cast<long long>(jittered))};
+  // Options may be anything up to milliseconds::max(), beyond which a double does not convert.
+  return {true, saturating_cast<std::chrono::milliseconds>(
+                    std::chrono::duration<double, std::milli>(jittered))};
 }
 
 }  // namespace openai::detail

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace openai::detail {
+namespace openai::detail::http {
 
 struct response_limits {
   static constexpr std::uint32_t header_bytes = 64 * 1024;         // status line + fields
@@ -42,4 +42,4 @@ inline std::size_t chunked_unparsed_allowance(std::string_view unparsed) noexcep
                                      : response_limits::chunk_header_bytes;
 }
 
-}  // namespace openai::detail
+}  // namespace openai::detail::http

@@ -1,6 +1,6 @@
 #include <openai/error.hpp>
 
-#include "redact.hpp"
+#include "support/redact.hpp"
 
 #include <boost/asio/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "redact.hpp"
+#include "support/redact.hpp"
 
 namespace openai::detail {
 

@@ -1,7 +1,8 @@
-#include "model/parse.hpp"
+#include "api/response_body.hpp"
 
-#include "model/json_access.hpp"
-#include "redact.hpp"
+#include "api/json_access.hpp"
+#include "support/redact.hpp"
+#include "support/text.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -76,28 +77,6 @@ error_body parse_error_body(std::string_view body, std::string_view secret) {
   }
   result.message = bounded(std::string(body.substr(0, 4096)), 200);
   return result;
-}
-
-std::string printable_excerpt(std::string_view s, std::size_t limit) {
-  std::string out;
-  const bool truncated = s.size() > limit;
-  if (truncated) {
-    s = s.substr(0, limit);
-    // Do not cut a UTF-8 sequence in half.
-    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.remove_suffix(1);
-    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.remove_suffix(1);
-  }
-  const bool valid_utf8 = utf8_length(s) != std::string_view::npos;
-  out.reserve(s.size());
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F || (u >= 0x80 && !valid_utf8))
-      out += '?';
-    else
-      out += c;
-  }
-  if (truncated) out += "...";
-  return out;
 }
 
 }  // namespace openai::detail

@@ -1,6 +1,6 @@
-#include "model/results.hpp"
+#include "api/results.hpp"
 
-#include "model/json_access.hpp"
+#include "api/json_access.hpp"
 
 namespace openai::detail {
 

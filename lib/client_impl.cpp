@@ -109,6 +109,7 @@ call_settings client_impl::settings_for(const request_options& options) const {
   settings.max_response_bytes = options_.max_response_bytes;
   if (options_.debug_log) {
     // The key never reaches a log line: redact() guards against ids or servers echoing it.
+    settings.log_headers = options_.debug_log_headers;
     settings.log = [this](std::string_view line) {
       std::string text(line);
       redact(text);

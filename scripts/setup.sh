@@ -12,7 +12,8 @@ export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 packages=(build-essential cmake ccache git curl ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   clang-14 libclang-rt-14-dev llvm-14
-  pkgconf file lintian doxygen)
+  pkgconf file lintian doxygen
+  libyaml-cpp-dev golang-go golang-github-tidwall-gjson-dev man-db bsdutils zsh fish)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

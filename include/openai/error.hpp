@@ -21,6 +21,13 @@
 /// The openai-asio library: a C++20 coroutine client for the OpenAI stored chat completions API.
 namespace openai {
 
+/// Text with every occurrence of secret (the API key) replaced by "[redacted]": the redaction
+/// the library applies to every message, log line and diagnostic it produces, for callers that
+/// print text of their own. A secret shorter than 4 characters is no real key and is left alone.
+///
+///     openai::redact("key sk-1234 and sk-1234!", "sk-1234") == "key [redacted] and [redacted]!"
+std::string redact(std::string text, std::string_view secret);
+
 /// The kinds of failure, one value per thing a caller may want to react to differently.
 ///
 /// The value of every error_code the completion-token forms report (besides Asio's

@@ -61,6 +61,10 @@ struct client_options {
   /// status, request id, elapsed, reason). Never given the API key. May be called from any
   /// thread running the client's executor, concurrently: make it thread-safe.
   std::function<void(std::string_view)> debug_log;
+  /// With debug_log: also one line per request header as sent (Authorization shown as
+  /// "Bearer <REDACTED>"), the request body, and one line per response header the client acts
+  /// on (x-request-id, x-should-retry, retry-after, x-ratelimit-*).
+  bool debug_log_headers = false;
 
   /// Receives an event per attempt (operation, method, path template, status or error kind,
   /// attempt number, duration, bytes, connection opened/resumed/reused) and per pool wait, for

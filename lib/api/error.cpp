@@ -1,5 +1,7 @@
 #include <openai/error.hpp>
 
+#include "support/redact.hpp"
+
 #include <boost/asio/error.hpp>
 
 namespace openai {
@@ -60,6 +62,11 @@ std::string join_violations(const std::vector<std::string>& violations) {
 }
 
 }  // namespace
+
+std::string redact(std::string text, std::string_view secret) {
+  detail::redact(text, secret);
+  return text;
+}
 
 const boost::system::error_category& error_category() noexcept {
   static const category instance;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "http/message.hpp"
+#include "http/render.hpp"
 #include "support/saturating_time.hpp"
 #include "transport/attempt_policy.hpp"
 
@@ -16,6 +17,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -30,6 +32,9 @@ struct call_settings {
   // One line per attempt and per outcome; empty = no logging. Lines carry no secrets: the key
   // lives only in the common headers, which are never logged.
   std::function<void(std::string_view)> log;
+  // With log: also each request header line as sent, the request body, and the response
+  // headers kept (client_options::debug_log_headers).
+  bool log_headers = false;
 };
 
 // What the attempts came to. Lease: the pool's lease type.
@@ -79,6 +84,40 @@ inline void outcome_line(const call_settings& s, const http::request& r, unsigne
   s.log(line);
 }
 
+// The request's header lines exactly as they go on the wire (the same renderer), then its
+// body; the Authorization value is never logged.
+inline void request_details(const call_settings& s, const http::request& r) {
+  std::string wire;
+  http::render_request(r, wire);
+  std::string_view head = std::string_view(wire).substr(0, wire.find("\r\n\r\n"));
+  head.remove_prefix(std::min(head.size(), head.find("\r\n") + 2));  // the request line
+  while (!head.empty()) {
+    const std::size_t eol = head.find("\r\n");
+    const std::string_view h = head.substr(0, eol);
+    const std::string_view name = h.substr(0, h.find(':'));
+    const bool secret =
+        name.size() == 13 && std::equal(name.begin(), name.end(), "authorization",
+                                        [](char a, char b) { return (a | 0x20) == b; });
+    std::string line = "openai-asio:    ";
+    if (secret)
+      line.append(name).append(": Bearer <REDACTED>");
+    else
+      line.append(h);
+    s.log(line);
+    head = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
+  }
+  // The body is the request's JSON (metadata): small, and redacted like every log line.
+  if (!r.body.empty()) s.log("openai-asio:    body: " + r.body);
+}
+
+// The response headers the client kept, one line each.
+inline void response_headers(const call_settings& s, const http::response_header_names& names,
+                             const http::response& r) {
+  for (std::size_t i = 0; i < names.count; ++i)
+    if (!r.kept[i].empty())
+      s.log(std::string("openai-asio:    ").append(names.names[i]).append(": ").append(r.kept[i]));
+}
+
 }  // namespace attempt_log
 
 // Cancellation: terminal; aborts the current exchange or wait and reports operation_aborted.
@@ -112,6 +151,7 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
     const auto started = clock::now();
     const auto deadline = saturating_add(started, settings.timeout);  // max(): none
     attempt_log::request_line(settings, request, out.attempts);
+    if (settings.log && settings.log_headers) attempt_log::request_details(settings, request);
 
     typename Pool::acquired acquired;
     if (!prefer_new) acquired.conn = pool.try_acquire_idle();  // no coroutine frame when idle
@@ -164,6 +204,8 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
     if (settings.log)
       attempt_log::outcome_line(settings, request, out.attempts, ec, out.problem,
                                 out.response.status, policy.response_id(out.response), started);
+    if (!ec && settings.log && settings.log_headers)
+      attempt_log::response_headers(settings, policy.kept_headers(), out.response);
     if (ec == aborted) {
       out.ec = ec;
       co_return;

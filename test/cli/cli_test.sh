@@ -3,33 +3,10 @@
 #   cli_test.sh OPENAI OPENAI_MOCK GROUP
 # Each group starts its own mock (HTTPS with a CA file, and plain HTTP on loopback), runs its
 # cases, and stops the mock. Needs bash and curl (for the mock's /__mock/ counters).
-set -u
-
-command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; }
-
-openai=$1
-mock=$2
-group=$3
-key='My API Key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
-
-cleanup() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-source "$(dirname "$0")/mock_helpers.sh"
-source "$(dirname "$0")/check_helpers.sh"
+source "$(dirname "$0")/group_script.sh"
 
 # The mock's API request counter (its /__mock/ requests are not counted).
 mock_requests() { mock_stat requests; }
-
-lines_out() { [[ -z $out ]] && echo 0 || wc -l <<<"$out"; }
-
 
 group_documented() {
   start_mock 3
@@ -263,8 +240,4 @@ group_help() {
   check "--version" '[[ $rc == 0 ]] && has_out "openai "'
 }
 
-declare -F "group_$group" >/dev/null || { echo "unknown group $group"; exit 2; }
-echo "cli tests: $group"
-"group_$group"
-echo "$group: $((cases - failures)) of $cases cases passed"
-[[ $failures == 0 ]]
+run_group cli

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(rejects_bad_values) {
   BOOST_TEST(rejects(with({"--max-items", "0"}), "--max-items"));
   BOOST_TEST(rejects(with({"--max-items", "-3"}), "--max-items"));
   BOOST_TEST(rejects(with({"--order", "up"}), "--order"));
-  BOOST_TEST(rejects(with({"--format", "yaml"}), "--format"));
+  BOOST_TEST(rejects(with({"--format", "xml"}), "--format"));
   BOOST_TEST(rejects(with({"--timeout", "0"}), "--timeout"));
   BOOST_TEST(rejects(with({"--timeout", "-1"}), "--timeout"));
   BOOST_TEST(rejects(with({"--max-retries", "x"}), "--max-retries"));
@@ -231,6 +231,149 @@ BOOST_AUTO_TEST_CASE(never_puts_the_api_key_in_a_message) {
       BOOST_TEST(std::string(e.what()).find(key) == std::string::npos);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(reads_every_format_name_and_remembers_an_explicit_one) {
+  const std::vector<std::pair<std::string, output_format>> names{
+      {"auto", output_format::pretty}, {"text", output_format::text},
+      {"json", output_format::json},   {"jsonl", output_format::jsonl},
+      {"pretty", output_format::tree}, {"raw", output_format::raw},
+      {"yaml", output_format::yaml},   {"explore", output_format::explore}};
+  for (const auto& [name, f] : names) {
+    const invocation inv = parse({"chat:completions", "list", "--api-key", "k", "--format", name,
+                                  "--format-error", name});
+    BOOST_TEST((inv.global.format == f), name);
+    BOOST_TEST((*inv.global.format_error == f), name);
+    BOOST_TEST(inv.global.format_given);
+  }
+  BOOST_TEST(!parse({"chat:completions", "list", "--api-key", "k"}).global.format_given);
+}
+
+BOOST_AUTO_TEST_CASE(reads_transform_and_the_short_flags) {
+  const invocation inv = parse({"chat:completions", "retrieve", "c", "--api-key", "k",
+                                "--transform", "choices.#", "--transform-error=code", "-r",
+                                "-HX-A: 1", "-H", "X-B: 2"});
+  BOOST_TEST(*inv.global.transform == "choices.#");
+  BOOST_TEST(*inv.global.transform_error == "code");
+  BOOST_TEST(inv.global.raw_output);
+  BOOST_TEST(inv.global.headers.size() == 2u);
+  BOOST_TEST(parse({"-v"}).version);
+  BOOST_TEST(rejects({"chat:completions", "list", "-rx"}, "unknown option"));
+}
+
+BOOST_AUTO_TEST_CASE(the_last_header_of_a_name_wins_over_flags_and_the_environment) {
+  const env_lookup env =
+      env_of({{"OPENAI_API_KEY", "k"}, {"OPENAI_CUSTOM_HEADERS", "X-Env: e\n\nx-a: from-env\r\n"}});
+  const invocation inv =
+      parse({"chat:completions", "list", "-H", "X-A:  one ", "--header", "X-Empty:", "-H",
+             "x-A: two: with colon"},
+            env);
+  using headers = std::vector<std::pair<std::string, std::string>>;
+  BOOST_TEST((inv.global.headers ==
+              headers{{"X-Env", "e"}, {"X-Empty", ""}, {"x-A", "two: with colon"}}));
+  BOOST_TEST(rejects({"chat:completions", "list", "-H", "no colon"}, "Name: Value", env));
+  BOOST_TEST(rejects({"chat:completions", "list", "-H", ": v"}, "Name: Value", env));
+}
+
+BOOST_AUTO_TEST_CASE(max_items_minus_one_means_no_limit) {
+  BOOST_TEST(!parse({"chat:completions", "list", "--api-key", "k", "--max-items", "-1"})
+                  .max_items.has_value());
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--max-items", "-2"},
+                     "--max-items"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_mutual_tls_until_the_library_has_it) {
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--mtls-client-cert-file", "c"},
+                     "not supported yet"));
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k"}, "not supported yet",
+                     env_of({{"OPENAI_MTLS_CLIENT_KEY_FILE", "key.pem"}})));
+  BOOST_TEST(parse({"--mtls-client-cert-file", "c", "--help"}).help);
+}
+
+BOOST_AUTO_TEST_CASE(piped_stdin_fills_the_flags_not_given) {
+  auto piped = [](std::string text) -> stdin_reader {
+    return [text] { return std::optional<std::string>(text); };
+  };
+  const invocation u = parse_arguments(
+      std::vector<std::string>{"chat:completions", "update", "--api-key", "k"}, no_env,
+      piped("{completion_id: c1, metadata: {a: b}}"));
+  BOOST_TEST(u.completion_id == "c1");
+  BOOST_TEST(*u.metadata_text == R"({"a":"b"})");
+  BOOST_TEST(u.stdin_used);
+  const invocation l = parse_arguments(
+      std::vector<std::string>{"chat:completions", "list", "--api-key", "k", "--limit", "3"},
+      no_env, piped("limit: 50\norder: desc\nmetadata:\n  run: b7\n"));
+  BOOST_TEST(*l.limit == 3);  // the flag wins
+  BOOST_TEST(*l.order == "desc");
+  BOOST_TEST((l.metadata_filters == std::vector<std::string>{R"({"run":"b7"})"}));
+  const invocation w = parse_arguments(
+      std::vector<std::string>{"chat:completions", "retrieve", "c2", "--api-key", "k"}, no_env,
+      piped(R"({"completion_id": "c1"})"));
+  BOOST_TEST(w.completion_id == "c2");  // the positional wins too
+  BOOST_TEST(parse_arguments(std::vector<std::string>{"chat:completions", "retrieve", "c", "--api-key", "k"},
+                             no_env, piped(""))
+                 .completion_id == "c");
+  auto fails = [&](std::vector<std::string> args, std::string text, std::string_view what) {
+    try {
+      parse_arguments(args, no_env, piped(std::move(text)));
+    } catch (const usage_error& e) {
+      return std::string(e.what()).find(what) != std::string::npos;
+    }
+    return false;
+  };
+  BOOST_TEST(fails({"chat:completions", "retrieve", "--api-key", "k"}, "{api_key: x}",
+                   "not a parameter"));
+  BOOST_TEST(fails({"chat:completions", "retrieve", "--api-key", "k"}, "[1]", "must be a mapping"));
+  BOOST_TEST(fails({"chat:completions", "retrieve", "--api-key", "k"}, "{limit: 5}",
+                   "not a parameter"));
+  BOOST_TEST(fails({"chat:completions", "update", "--api-key", "k"}, "{completion_id: c}",
+                   "missing --metadata"));
+  // update-many reads its own lines from stdin; @- owns it too.
+  bool read = false;
+  const stdin_reader spy = [&] {
+    read = true;
+    return std::optional<std::string>("{}");
+  };
+  parse_arguments(std::vector<std::string>{"chat:completions", "update-many", "--input", "-",
+                                           "--api-key", "k"},
+                  no_env, spy);
+  parse_arguments(std::vector<std::string>{"chat:completions", "update", "c", "--metadata", "@-",
+                                           "--api-key", "k"},
+                  no_env, spy);
+  BOOST_TEST(!read);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_output_flags_update_many_cannot_honour) {
+  for (std::vector<std::string> extra : std::vector<std::vector<std::string>>{
+           {"--format", "yaml"}, {"--format-error", "json"}, {"--transform", "id"},
+           {"--transform-error", "code"}, {"-r"}}) {
+    std::vector<std::string> args{"chat:completions", "update-many", "--input", "-", "--api-key",
+                                  "k"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    BOOST_TEST(rejects(args, "do not apply"), extra[0]);
+  }
+  BOOST_TEST(parse({"chat:completions", "update-many", "--input", "-", "--api-key", "k", "-H",
+                    "X-A: 1"})
+                 .global.headers.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(required_flags_are_data_in_the_table) {
+  for (const flag_spec& f : flag_specs())
+    for (command c : f.required_by) {
+      BOOST_TEST(flag_applies(f, c));
+      BOOST_TEST(f.given != nullptr);
+      BOOST_TEST(!f.missing.empty());
+    }
+  BOOST_TEST(rejects({"chat:completions:messages", "list", "--api-key", "k"}, "missing completion id"));
+}
+
+BOOST_AUTO_TEST_CASE(parses_the_completion_and_manpage_commands) {
+  BOOST_TEST(parse({"@completion", "zsh"}).shell == "zsh");
+  BOOST_TEST(rejects({"@completion"}, "bash|zsh|fish"));
+  BOOST_TEST(rejects({"@completion", "tcsh"}, "bash|zsh|fish"));
+  BOOST_TEST(parse({"@manpages", "-o", "dir"}).manpage_dir == "dir");
+  BOOST_TEST(parse({"@manpages", "--output-dir=d2"}).manpage_dir == "d2");
+  BOOST_TEST(rejects({"@manpages"}, "missing -o DIR"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

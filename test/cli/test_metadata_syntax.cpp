@@ -134,4 +134,40 @@ BOOST_AUTO_TEST_CASE(reads_list_filters_as_key_value_or_mapping) {
   BOOST_CHECK_THROW(parse_metadata_filter("=x", no_files), usage_error);
 }
 
+BOOST_AUTO_TEST_CASE(reads_block_yaml_through_yaml_cpp) {
+  BOOST_TEST((parse("foo: bar\nn: 5\nquoted: \"a: b\"\n") ==
+              openai::metadata{{"foo", "bar"}, {"n", "5"}, {"quoted", "a: b"}}));
+  BOOST_TEST((parse("# a comment\nurl: http://x/y?a=b\n") ==
+              openai::metadata{{"url", "http://x/y?a=b"}}));
+  BOOST_TEST(rejects("a:\n  b: c\n", "nested objects"));
+  BOOST_TEST(rejects("a:\n  - 1\n", "nested arrays"));
+  BOOST_TEST(rejects("a: ~\nb: c\n", "null value"));
+  BOOST_TEST(rejects("a: b\na: c\n", "appears twice"));
+  BOOST_TEST(rejects("- a\n- b\n", "not a list"));
+  BOOST_TEST(rejects("a: \"unterminated\nb: c\n", "line"));
+}
+
+BOOST_AUTO_TEST_CASE(resolves_file_references_inside_the_mapping) {
+  std::vector<std::string> asked;
+  const file_reader reader = [&](const std::string& path) {
+    asked.push_back(path);
+    return path == "bin" ? std::string("\x00\xff", 2) : std::string("text of ") + path;
+  };
+  const auto md = parse_metadata_argument(
+      R"({a: "@notes.txt", b: "@file://f.txt", c: "@data://d.txt", d: "\\@literal", e: "@bin", f: plain})",
+      reader);
+  BOOST_REQUIRE(md.has_value());
+  BOOST_TEST(md->at("a") == "text of notes.txt");
+  BOOST_TEST(md->at("b") == "text of f.txt");
+  BOOST_TEST(md->at("c") == "dGV4dCBvZiBkLnR4dA==");  // base64 of "text of d.txt"
+  BOOST_TEST(md->at("d") == "@literal");
+  BOOST_TEST(md->at("e") == "AP8=");  // not text: base64
+  BOOST_TEST(md->at("f") == "plain");
+  BOOST_TEST((asked == std::vector<std::string>{"notes.txt", "f.txt", "d.txt", "bin"}));
+  BOOST_CHECK_THROW(parse_metadata_argument("{a: \"@missing.txt\"}", no_files), usage_error);
+  BOOST_CHECK_THROW(parse_metadata_argument("{a: \"@dir/missing\"}", no_files), usage_error);
+  // A handle, not a file: kept as text when no such file exists.
+  BOOST_TEST(parse_metadata_argument("{a: \"@alice\"}", no_files)->at("a") == "@alice");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

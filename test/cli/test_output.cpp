@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "help.hpp"
+#include "debug_lines.hpp"
 #include "output.hpp"
 
 using namespace openai_cli;
@@ -95,20 +96,25 @@ BOOST_AUTO_TEST_CASE(redacts_every_occurrence_of_the_key) {
   BOOST_TEST(redact("chatcmpl-mock", "k") == "chatcmpl-mock");
 }
 
-BOOST_AUTO_TEST_CASE(debug_lines_never_hold_a_key_and_show_the_request_id) {
-  const std::string req = format_debug_request("POST", "https://h/v1/chat/completions/x", "{}");
-  BOOST_TEST(req.find("Bearer [redacted]") != std::string::npos);
-  const std::string res = format_debug_response("GET", "https://h/v1/chat/completions", 404,
-                                                "req_9", 2, std::chrono::milliseconds(12));
-  BOOST_TEST(res ==
-             "openai: debug: response 404 GET https://h/v1/chat/completions request-id: "
-             "req_9 attempts: 2 elapsed: 12.0 ms");
-}
-
-BOOST_AUTO_TEST_CASE(joins_urls_and_encodes_segments) {
-  BOOST_TEST(join_url("https://h/v1/", "/chat") == "https://h/v1/chat");
-  BOOST_TEST(join_url("https://h/v1", "chat") == "https://h/v1/chat");
-  BOOST_TEST(encode_segment("a b/c[d]") == "a%20b%2Fc%5Bd%5D");
+BOOST_AUTO_TEST_CASE(debug_lines_add_the_origin_to_the_librarys_lines) {
+  const std::string origin = url_origin("https://h:8443/v1");
+  BOOST_TEST(origin == "https://h:8443");
+  BOOST_TEST(debug_line("openai-asio: -> POST /v1/chat/completions/x attempt 2", origin) ==
+             "openai: debug: request POST https://h:8443/v1/chat/completions/x attempt 2 "
+             "authorization: Bearer [redacted]");
+  BOOST_TEST(debug_line("openai-asio: <- GET /v1/chat/completions?limit=2 attempt 1: 404 request "
+                        "id req_9 in 12.0 ms",
+                        origin) ==
+             "openai: debug: response 404 GET https://h:8443/v1/chat/completions?limit=2 "
+             "request-id: req_9 attempt: 1 elapsed: 12.0 ms");
+  BOOST_TEST(debug_line("openai-asio: <- GET /v1/x attempt 1: network error (connection refused) "
+                        "in 1.0 ms",
+                        origin) ==
+             "openai: debug: response failed GET https://h:8443/v1/x error: network error "
+             "(connection refused) attempt: 1 elapsed: 1.0 ms");
+  BOOST_TEST(debug_line("openai-asio:    Authorization: Bearer <REDACTED>", origin) ==
+             "openai: debug:    Authorization: Bearer <REDACTED>");
+  BOOST_TEST(url_origin("not a url").empty());
 }
 
 BOOST_AUTO_TEST_CASE(help_lists_every_flag_of_each_command) {

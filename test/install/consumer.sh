@@ -31,6 +31,17 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [[ -z $prefix && ( $mode == find_package || $mode == pkg-config ) ]]; then
   prefix=$work/prefix
   cmake --install "$build" --prefix "$prefix" >/dev/null
+  if [[ $mode == find_package ]]; then
+    # The command line comes with its bash completion and man page.
+    [[ -x $prefix/bin/openai ]] || { echo "FAIL: bin/openai not installed"; exit 1; }
+    completion=$prefix/share/bash-completion/completions/openai
+    [[ -s $completion ]] && bash -c 'source "$1" && complete -p openai' _ "$completion" >/dev/null ||
+      { echo "FAIL: the bash completion is not installed or does not load"; exit 1; }
+    if command -v man >/dev/null; then
+      MANWIDTH=80 man -l "$prefix/share/man/man1/openai.1" 2>/dev/null | grep -q -- "--transform" ||
+        { echo "FAIL: the man page is not installed or does not render"; exit 1; }
+    fi
+  fi
 fi
 
 case $mode in

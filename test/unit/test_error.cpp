@@ -26,6 +26,14 @@ bool throws_as(openai::errc e) {
 
 BOOST_AUTO_TEST_SUITE(error)
 
+BOOST_AUTO_TEST_CASE(redacts_every_occurrence_and_never_loops_on_a_key_inside_the_mask) {
+  BOOST_TEST(openai::redact("key sk-1 and sk-1!", "sk-1") == "key [redacted] and [redacted]!");
+  BOOST_TEST(openai::redact("aaaaaaaa", "aaaa") == "[redacted][redacted]");
+  BOOST_TEST(openai::redact("x dact y dact", "dact") == "x [redacted] y [redacted]");
+  BOOST_TEST(openai::redact("[redacted]", "redacted") == "[[redacted]]");
+  BOOST_TEST(openai::redact("chatcmpl-k", "k") == "chatcmpl-k");
+}
+
 BOOST_AUTO_TEST_CASE(maps_each_status_to_its_kind) {
   using openai::errc;
   BOOST_TEST((openai::errc_for_status(400) == errc::bad_request));

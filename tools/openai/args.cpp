@@ -1,13 +1,20 @@
 #include "args.hpp"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
 
+#include "yaml_text.hpp"
+
 namespace openai_cli {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -15,71 +22,338 @@ using enum command;
 
 const std::vector<command> id_commands{update, retrieve, remove, messages_list};
 const std::vector<command> list_commands{list, messages_list};
+const std::vector<command> api_commands{update, retrieve, list, remove, update_many, messages_list};
+
+unsigned long long parse_count(std::string_view flag, const std::string& text,
+                               unsigned long long min, unsigned long long max) {
+  auto fail = [&]() -> unsigned long long {
+    throw usage_error("--" + std::string(flag) + " needs a whole number from " +
+                      std::to_string(min) + " to " + std::to_string(max) + ", not '" + text + "'");
+  };
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return fail();
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno != 0 || v < min || v > max) return fail();
+  return v;
+}
+
+// A number greater than 0 (fractions allowed) no larger than max.
+double parse_positive(const std::string& text, double max, const std::string& complaint) {
+  auto fail = [&]() -> double { throw usage_error(complaint + ", not '" + text + "'"); };
+  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return fail();
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(v) || v <= 0 || v > max) return fail();
+  return v;
+}
+
+std::chrono::milliseconds parse_seconds(const std::string& text) {
+  const double v = parse_positive(text, 1e7, "--timeout needs a number of seconds greater than 0");
+  return std::chrono::milliseconds(std::max(1LL, static_cast<long long>(std::llround(v * 1000))));
+}
+
+output_format parse_format(std::string_view flag, const std::string& v) {
+  for (const auto& [name, f] : format_names())
+    if (name == v) return f;
+  std::string names;
+  for (const auto& [name, f] : format_names())
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  throw usage_error("--" + std::string(flag) + " must be one of " + names + ", not '" + v + "'");
+}
+
+std::string non_empty(std::string_view flag, const std::string& v, std::string_view hint = {}) {
+  if (v.empty()) throw usage_error("--" + std::string(flag) + " is empty" + std::string(hint));
+  return v;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// 'Name: Value' as the official CLI reads it: the value trimmed of spaces and tabs, kept
+// literally otherwise (no @file); a later header of the same name, whatever its case, wins.
+void add_header(std::vector<std::pair<std::string, std::string>>& headers, std::string_view text,
+                std::string_view source) {
+  const std::size_t colon = text.find(':');
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+      s.remove_suffix(1);
+    return s;
+  };
+  const std::string_view name = colon == std::string_view::npos ? "" : trim(text.substr(0, colon));
+  if (name.empty())
+    throw usage_error(std::string(source) + " needs 'Name: Value', not '" +
+                      std::string(text.substr(0, 64)) + "'");
+  std::erase_if(headers, [&](const auto& h) { return equal_ignoring_case(h.first, name); });
+  headers.emplace_back(std::string(name), std::string(trim(text.substr(colon + 1))));
+}
 
 }  // namespace
 
+const std::vector<std::pair<std::string_view, output_format>>& format_names() {
+  static const std::vector<std::pair<std::string_view, output_format>> names{
+      {"auto", output_format::pretty}, {"text", output_format::text},
+      {"json", output_format::json},   {"jsonl", output_format::jsonl},
+      {"pretty", output_format::tree}, {"raw", output_format::raw},
+      {"yaml", output_format::yaml},   {"explore", output_format::explore}};
+  return names;
+}
+
+output_format error_format(const global_options& g) noexcept {
+  if (g.format_error) return *g.format_error;
+  if (g.format_given) switch (g.format) {
+      case output_format::json:
+      case output_format::jsonl:
+      case output_format::raw:
+      case output_format::yaml:
+        return g.format;
+      default:
+        break;
+    }
+  return output_format::pretty;
+}
+
 const std::vector<flag_spec>& flag_specs() {
+  using inv_t = invocation;
+  using str = const std::string&;
+  static const std::vector<std::string_view> formats{"auto",   "text", "json", "jsonl",
+                                                     "pretty", "raw",  "yaml", "explore"};
   static const std::vector<flag_spec> specs{
-      {"api-key", "KEY", "API key (default: $OPENAI_API_KEY); never printed", {}},
-      {"base-url",
-       "URL",
-       "API base URL (default: $OPENAI_BASE_URL, else https://api.openai.com/v1)",
-       {}},
-      {"organization", "ID", "OpenAI-Organization header (default: $OPENAI_ORG_ID)", {}},
-      {"project", "ID", "OpenAI-Project header (default: $OPENAI_PROJECT_ID)", {}},
-      {"max-retries", "N", "retries after the first attempt (default 2; update-many: 6)", {}},
-      {"timeout", "SECONDS", "per-attempt timeout, fractions allowed (default 600)", {}},
-      {"ca-file", "PEM", "extra trusted CA certificates (PEM file)", {}},
-      {"format",
-       "FORMAT",
-       "pretty (default: indented) | json (one line) | jsonl (one line); lists print one item "
-       "per line",
-       {}},
-      {"debug", "", "one line per request and response on stderr (API key redacted)", {}},
-      {"version", "", "print the version and exit", {}},
-      {"help", "", "print help for the command and exit", {}},
-      {"completion-id", "ID", "the stored completion (or give it as the first argument)",
-       id_commands},
-      {"metadata",
-       "METADATA",
-       "the new metadata: JSON '{\"foo\":\"bar\"}', a flow mapping "
-       "'{foo: bar, \"two words\": x}', null, or @FILE holding either",
-       {update}},
-      {"metadata",
-       "KEY=VALUE",
-       "only completions whose metadata has KEY=VALUE (repeatable)",
-       {list},
-       true},
-      {"limit", "N", "page size, 1..100 (pages are followed automatically)", list_commands},
-      {"max-items", "N", "stop after N items", list_commands},
-      {"after", "ID", "start after this item id", list_commands},
-      {"order", "ORDER", "asc | desc (by creation time)", list_commands},
-      {"model", "MODEL", "only completions of this model", {list}},
-      {"input",
-       "FILE",
-       "JSON Lines, one update per line: {\"completion_id\": ID, \"metadata\": {...}} or a "
-       "completion as 'list --format jsonl' prints it; - reads standard input",
-       {update_many}},
-      {"output",
-       "FILE",
-       "where the result records go, one JSON line per input line (default -: standard output)",
-       {update_many}},
-      {"concurrency", "N", "most updates in flight at once, 1..1024 (default 64)", {update_many}},
-      {"max-rps", "R", "at most R requests per second (default: no cap)", {update_many}},
-      {"set",
-       "KEY=VALUE",
-       "merge this pair into every line's metadata, replacing the line's value (repeatable)",
-       {update_many},
-       true},
-      {"resume",
-       "",
-       "with --output FILE: skip the lines FILE records as ok (same line, same id); append",
-       {update_many}},
-      {"progress",
-       "",
-       "show the progress bar on stderr even when it is not a terminal",
-       {update_many}},
-      {"no-progress", "", "never show the progress bar", {update_many}},
+      {.name = "api-key",
+       .value_name = "KEY",
+       .help = "API key (default: $OPENAI_API_KEY); never printed",
+       .set = [](inv_t& i, str v) { i.global.api_key = non_empty("api-key", v); }},
+      {.name = "base-url",
+       .value_name = "URL",
+       .help = "API base URL, http:// or https:// (default: $OPENAI_BASE_URL, else "
+               "https://api.openai.com/v1)",
+       .set = [](inv_t& i, str v) { i.global.base_url = non_empty("base-url", v); }},
+      {.name = "organization",
+       .value_name = "ID",
+       .help = "OpenAI-Organization header (default: $OPENAI_ORG_ID)",
+       .set = [](inv_t& i, str v) { i.global.organization = v; }},
+      {.name = "project",
+       .value_name = "ID",
+       .help = "OpenAI-Project header (default: $OPENAI_PROJECT_ID)",
+       .set = [](inv_t& i, str v) { i.global.project = v; }},
+      {.name = "header",
+       .value_name = "'NAME: VALUE'",
+       .help = "add a request header, literally (repeatable; the last of a name wins; also "
+               "$OPENAI_CUSTOM_HEADERS, one per line)",
+       .repeatable = true,
+       .short_name = 'H',
+       .set = [](inv_t& i, str v) { add_header(i.global.headers, v, "--header"); }},
+      {.name = "max-retries",
+       .value_name = "N",
+       .help = "retries after the first attempt (default 2; update-many: 6)",
+       .set =
+           [](inv_t& i, str v) {
+             i.global.max_retries = static_cast<unsigned>(parse_count("max-retries", v, 0, 100));
+           }},
+      {.name = "timeout",
+       .value_name = "SECONDS",
+       .help = "per-attempt timeout, fractions allowed (default 600)",
+       .set = [](inv_t& i, str v) { i.global.timeout = parse_seconds(v); }},
+      {.name = "ca-file",
+       .value_name = "PEM",
+       .help = "extra trusted CA certificates (PEM file)",
+       .set = [](inv_t& i, str v) { i.global.ca_file = non_empty("ca-file", v); }},
+      {.name = "mtls-client-cert-file",
+       .value_name = "PEM",
+       .help = "client certificate for mutual TLS (default: $OPENAI_MTLS_CLIENT_CERT_FILE); not "
+               "supported yet: refused",
+       .set = [](inv_t& i, str v) { i.global.mtls_client_cert_file = v; }},
+      {.name = "mtls-client-key-file",
+       .value_name = "PEM",
+       .help = "its private key (default: $OPENAI_MTLS_CLIENT_KEY_FILE); not supported yet: "
+               "refused",
+       .set = [](inv_t& i, str v) { i.global.mtls_client_key_file = v; }},
+      {.name = "format",
+       .value_name = "FORMAT",
+       .help = "auto (default: indented JSON as the API reference shows it; lists one item per "
+               "line) | json (one line, coloured on a terminal) | jsonl | yaml | pretty (tree) | "
+               "text | raw | explore",
+       .set =
+           [](inv_t& i, str v) {
+             i.global.format = parse_format("format", v);
+             i.global.format_given = true;
+           },
+       .choices = formats},
+      {.name = "format-error",
+       .value_name = "FORMAT",
+       .help = "how errors print on stderr: auto (one-line summary) | text (the official "
+               "multi-line summary) | json | jsonl | yaml | pretty | raw | explore (the API "
+               "error object)",
+       .set = [](inv_t& i, str v) { i.global.format_error = parse_format("format-error", v); },
+       .choices = formats},
+      {.name = "transform",
+       .value_name = "PATH",
+       .help = "print only what this GJSON path selects (for lists: of each item); the whole "
+               "object when it selects nothing",
+       .set = [](inv_t& i, str v) { i.global.transform = v; }},
+      {.name = "transform-error",
+       .value_name = "PATH",
+       .help = "the same for the API error object",
+       .set = [](inv_t& i, str v) { i.global.transform_error = v; }},
+      {.name = "raw-output",
+       .help = "print a string result without quotes",
+       .short_name = 'r',
+       .set = [](inv_t& i, str) { i.global.raw_output = true; }},
+      {.name = "debug",
+       .help = "the requests and responses on stderr (API key redacted)",
+       .set = [](inv_t& i, str) { i.global.debug = true; }},
+      {.name = "version",
+       .help = "print the version and exit",
+       .short_name = 'v',
+       .set = [](inv_t&, str) {}},
+      {.name = "help",
+       .help = "print help for the command and exit",
+       .short_name = 'h',
+       .set = [](inv_t&, str) {}},
+      {.name = "completion-id",
+       .value_name = "ID",
+       .help = "the stored completion (or give it as the first argument)",
+       .commands = id_commands,
+       .set = [](inv_t& i, str v) { i.completion_id = non_empty("completion-id", v); },
+       .required_by = id_commands,
+       .given = [](const inv_t& i) { return !i.completion_id.empty(); },
+       .missing = "missing completion id: --completion-id ID or an argument"},
+      {.name = "metadata",
+       .value_name = "METADATA",
+       .help = "the new metadata: JSON '{\"foo\":\"bar\"}', a flow mapping "
+               "'{foo: bar, \"two words\": x}', null, or @FILE holding either",
+       .commands = {update},
+       .set = [](inv_t& i, str v) { i.metadata_text = v; },
+       .required_by = {update},
+       .given = [](const inv_t& i) { return i.metadata_text.has_value(); },
+       .missing = "missing --metadata"},
+      {.name = "metadata",
+       .value_name = "KEY=VALUE",
+       .help = "only completions whose metadata has KEY=VALUE, or a mapping '{key: \"value\"}' "
+               "(repeatable)",
+       .commands = {list},
+       .repeatable = true,
+       .set = [](inv_t& i, str v) { i.metadata_filters.push_back(v); }},
+      {.name = "limit",
+       .value_name = "N",
+       .help = "page size, 1..100 (pages are followed automatically)",
+       .commands = list_commands,
+       .set = [](inv_t& i, str v) { i.limit = static_cast<int>(parse_count("limit", v, 1, 100)); }},
+      {.name = "max-items",
+       .value_name = "N",
+       .help = "stop after N items (-1: no limit)",
+       .commands = list_commands,
+       .set =
+           [](inv_t& i, str v) {
+             if (v == "-1")
+               i.max_items.reset();
+             else
+               i.max_items = parse_count("max-items", v, 1, ~0ULL);
+           }},
+      {.name = "after",
+       .value_name = "ID",
+       .help = "start after this item id",
+       .commands = list_commands,
+       .set = [](inv_t& i, str v) { i.after = non_empty("after", v); }},
+      {.name = "order",
+       .value_name = "ORDER",
+       .help = "asc | desc (by creation time)",
+       .commands = list_commands,
+       .set =
+           [](inv_t& i, str v) {
+             if (v != "asc" && v != "desc")
+               throw usage_error("--order must be asc or desc, not '" + v + "'");
+             i.order = v;
+           },
+       .choices = {"asc", "desc"}},
+      {.name = "model",
+       .value_name = "MODEL",
+       .help = "only completions of this model",
+       .commands = {list},
+       .set = [](inv_t& i, str v) { i.model = non_empty("model", v); }},
+      {.name = "input",
+       .value_name = "FILE",
+       .help = "JSON Lines, one update per line: {\"completion_id\": ID, \"metadata\": {...}} or "
+               "a completion as 'list --format jsonl' prints it; - reads standard input",
+       .commands = {update_many},
+       .set = [](inv_t& i,
+                 str v) { i.input = non_empty("input", v, " (use - for standard input)"); },
+       .required_by = {update_many},
+       .given = [](const inv_t& i) { return !i.input.empty(); },
+       .missing = "missing --input FILE (or - for standard input)"},
+      {.name = "output",
+       .value_name = "FILE",
+       .help = "where the result records go, one JSON line per input line (default -: standard "
+               "output)",
+       .commands = {update_many},
+       .set = [](inv_t& i,
+                 str v) { i.output = non_empty("output", v, " (use - for standard output)"); }},
+      {.name = "concurrency",
+       .value_name = "N",
+       .help = "most updates in flight at once, 1..1024 (default 64)",
+       .commands = {update_many},
+       .set =
+           [](inv_t& i, str v) {
+             i.concurrency = static_cast<std::size_t>(parse_count("concurrency", v, 1, 1024));
+           }},
+      {.name = "max-rps",
+       .value_name = "R",
+       .help = "at most R requests per second (default: no cap)",
+       .commands = {update_many},
+       .set =
+           [](inv_t& i, str v) {
+             i.max_rps = parse_positive(
+                 v, 1e9, "--max-rps needs a number of requests per second greater than 0");
+           }},
+      {.name = "set",
+       .value_name = "KEY=VALUE",
+       .help = "merge this pair into every line's metadata, replacing the line's value "
+               "(repeatable)",
+       .commands = {update_many},
+       .repeatable = true,
+       .set =
+           [](inv_t& i, str v) {
+             if (v.find('=') == std::string::npos || v.front() == '=')
+               throw usage_error("--set needs KEY=VALUE, not '" + v + "'");
+             i.set_pairs.push_back(v);
+           }},
+      {.name = "resume",
+       .help = "with --output FILE: skip the lines FILE records as ok (same line, same id); append",
+       .commands = {update_many},
+       .set = [](inv_t& i, str) { i.resume = true; }},
+      {.name = "progress",
+       .help = "show the progress bar on stderr even when it is not a terminal",
+       .commands = {update_many},
+       .set =
+           [](inv_t& i, str) {
+             if (i.progress == false)
+               throw usage_error("--progress and --no-progress contradict each other");
+             i.progress = true;
+           }},
+      {.name = "no-progress",
+       .help = "never show the progress bar",
+       .commands = {update_many},
+       .set =
+           [](inv_t& i, str) {
+             if (i.progress == true)
+               throw usage_error("--progress and --no-progress contradict each other");
+             i.progress = false;
+           }},
+      {.name = "output-dir",
+       .value_name = "DIR",
+       .help = "the folder the man pages are written to",
+       .commands = {manpages},
+       .short_name = 'o',
+       .set = [](inv_t& i, str v) { i.manpage_dir = non_empty("output-dir", v); },
+       .required_by = {manpages},
+       .given = [](const inv_t& i) { return !i.manpage_dir.empty(); },
+       .missing = "missing -o DIR"},
   };
   return specs;
 }
@@ -109,6 +383,10 @@ std::string_view command_name(command c) noexcept {
       return "chat:completions update-many";
     case messages_list:
       return "chat:completions:messages list";
+    case completion_script:
+      return "@completion";
+    case manpages:
+      return "@manpages";
   }
   return "";
 }
@@ -138,6 +416,12 @@ const flag_spec* find_flag(std::string_view name, command c) {
   return any;
 }
 
+const flag_spec* find_short(char c) {
+  for (const auto& f : flag_specs())
+    if (f.short_name == c) return &f;
+  return nullptr;
+}
+
 bool flag_known(std::string_view name) {
   return std::any_of(flag_specs().begin(), flag_specs().end(),
                      [&](const flag_spec& f) { return f.name == name; });
@@ -149,50 +433,14 @@ bool takes_value(std::string_view name) {
   return false;
 }
 
-unsigned long long parse_count(std::string_view flag, const std::string& text,
-                               unsigned long long min, unsigned long long max) {
-  auto fail = [&]() -> unsigned long long {
-    throw usage_error("--" + std::string(flag) + " needs a whole number from " +
-                      std::to_string(min) + " to " + std::to_string(max) + ", not '" + text + "'");
-  };
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return fail();
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (errno != 0 || v < min || v > max) return fail();
-  return v;
-}
-
-std::chrono::milliseconds parse_seconds(const std::string& text) {
-  auto fail = [&]() -> std::chrono::milliseconds {
-    throw usage_error("--timeout needs a number of seconds greater than 0, not '" + text + "'");
-  };
-  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return fail();
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (errno != 0 || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 1e7) return fail();
-  const auto ms = static_cast<long long>(std::llround(v * 1000));
-  return std::chrono::milliseconds(std::max(1LL, ms));
-}
-
-double parse_rate(const std::string& text) {
-  auto fail = [&]() -> double {
-    throw usage_error("--max-rps needs a number of requests per second greater than 0, not '" +
-                      text + "'");
-  };
-  if (text.empty() || text.find_first_not_of("0123456789.") != std::string::npos) return fail();
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (errno != 0 || *end != '\0' || !std::isfinite(v) || v <= 0 || v > 1e9) return fail();
-  return v;
-}
-
 command resolve(const std::vector<std::string>& words, std::size_t& used) {
   used = 0;
   if (words.empty()) return none;
   const std::string& w0 = words[0];
+  if (w0 == "@completion" || w0 == "@manpages") {
+    used = 1;
+    return w0 == "@completion" ? completion_script : manpages;
+  }
   if (w0 == "chat:completions") {
     used = 1;
     if (words.size() < 2) return completions;
@@ -215,29 +463,58 @@ command resolve(const std::vector<std::string>& words, std::size_t& used) {
                       "'; commands: list");
   }
   throw usage_error("unknown command '" + w0 +
-                    "'; commands: chat:completions, chat:completions:messages");
+                    "'; commands: chat:completions, chat:completions:messages, @completion, "
+                    "@manpages");
 }
 
 bool takes_id(command c) {
   return std::find(id_commands.begin(), id_commands.end(), c) != id_commands.end();
 }
 
-}  // namespace
-
-invocation parse_arguments(int argc, const char* const* argv, const env_lookup& env) {
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  return parse_arguments(args, env);
+// Piped standard input's mapping: each key names a flag (completion_id is --completion-id)
+// that the command line did not give; scalars are the flag's text, a mapping (metadata) its
+// JSON. Flags of the command line win.
+void apply_stdin_mapping(invocation& inv, const std::string& text,
+                         const std::set<std::string>& given) {
+  const json::value v = parse_yaml(text, "standard input");
+  if (v.is_null()) return;  // nothing piped
+  if (!v.is_object())
+    throw usage_error(
+        "standard input must be a mapping of flags such as "
+        "'{completion_id: ID, metadata: {key: value}}'");
+  inv.stdin_used = true;
+  for (const auto& [key, value] : v.get_object()) {
+    std::string name(key);
+    std::replace(name.begin(), name.end(), '_', '-');
+    const flag_spec* spec = find_flag(name, inv.cmd);
+    if (!spec || !flag_applies(*spec, inv.cmd) || spec->commands.empty())
+      throw usage_error("standard input: '" + std::string(key) + "' is not a parameter of '" +
+                        std::string(command_name(inv.cmd)) + "'");
+    if (given.contains(name)) continue;
+    if (value.is_array())
+      throw usage_error("standard input: '" + std::string(key) + "' must not be a list");
+    spec->set(inv, value.is_string() ? std::string(value.get_string()) : json::serialize(value));
+  }
 }
 
-invocation parse_arguments(const std::vector<std::string>& args, const env_lookup& env) {
+}  // namespace
+
+invocation parse_arguments(int argc, const char* const* argv, const env_lookup& env,
+                           const stdin_reader& piped_stdin) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return parse_arguments(args, env, piped_stdin);
+}
+
+invocation parse_arguments(const std::vector<std::string>& args, const env_lookup& env,
+                           const stdin_reader& piped_stdin) {
   invocation inv;
   std::vector<std::string> words;
   std::vector<raw_flag> flags;
   bool only_positionals = false;
 
   // Pass 1: split words from flags. A flag's arity comes from the table; an unknown flag takes
-  // its value only in the --name=value form (it is reported below unless update-many owns it).
+  // its value only in the --name=value form (it is reported below).
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (only_positionals || a.size() < 2 || a[0] != '-') {
@@ -248,17 +525,29 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
       only_positionals = true;
       continue;
     }
-    if (a == "-h") {
-      flags.push_back({"help", "", false});
-      continue;
-    }
-    if (a.rfind("--", 0) != 0)
-      throw usage_error("unknown option '" + a + "' (options are spelled --name)");
     raw_flag f;
-    const std::size_t eq = a.find('=');
-    f.name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (eq != std::string::npos) {
-      f.value = a.substr(eq + 1);
+    std::string_view inline_value;
+    bool has_inline = false;
+    if (a.rfind("--", 0) != 0) {
+      // -H VALUE, -HVALUE, -r, -h, -v, -o DIR
+      const flag_spec* spec = find_short(a[1]);
+      if (!spec) throw usage_error("unknown option '" + a + "' (options are spelled --name)");
+      f.name = std::string(spec->name);
+      if (a.size() > 2) {
+        if (spec->value_name.empty()) throw usage_error("unknown option '" + a + "'");
+        inline_value = std::string_view(a).substr(2);
+        has_inline = true;
+      }
+    } else {
+      const std::size_t eq = a.find('=');
+      f.name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (eq != std::string::npos) {
+        inline_value = std::string_view(a).substr(eq + 1);
+        has_inline = true;
+      }
+    }
+    if (has_inline) {
+      f.value = std::string(inline_value);
       f.has_value = true;
       if (flag_known(f.name) && !takes_value(f.name))
         throw usage_error("--" + f.name + " takes no value");
@@ -279,7 +568,19 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     if (f.name == "version") inv.version = true;
   }
 
-  // Pass 2: apply each flag to the resolved command.
+  // OPENAI_CUSTOM_HEADERS first, so that -H replaces its entries.
+  if (std::optional<std::string> custom = env("OPENAI_CUSTOM_HEADERS")) {
+    std::string_view rest = *custom;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos)
+        add_header(inv.global.headers, line, "OPENAI_CUSTOM_HEADERS");
+      rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+    }
+  }
+
+  // Pass 2: apply each flag to the resolved command, through its row's setter.
   std::set<std::string> seen;
   for (const raw_flag& f : flags) {
     const flag_spec* spec = find_flag(f.name, inv.cmd);
@@ -293,98 +594,33 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     }
     if (!spec->repeatable && !seen.insert(f.name).second)
       throw usage_error("--" + f.name + " given more than once");
-    const std::string& v = f.value;
-    const std::string& n = f.name;
-    if (n == "help" || n == "version") {
-    } else if (n == "api-key") {
-      if (v.empty()) throw usage_error("--api-key is empty");
-      inv.global.api_key = v;
-    } else if (n == "base-url") {
-      if (v.empty()) throw usage_error("--base-url is empty");
-      inv.global.base_url = v;
-    } else if (n == "organization") {
-      inv.global.organization = v;
-    } else if (n == "project") {
-      inv.global.project = v;
-    } else if (n == "max-retries") {
-      inv.global.max_retries = static_cast<unsigned>(parse_count(n, v, 0, 100));
-    } else if (n == "timeout") {
-      inv.global.timeout = parse_seconds(v);
-    } else if (n == "ca-file") {
-      if (v.empty()) throw usage_error("--ca-file is empty");
-      inv.global.ca_file = v;
-    } else if (n == "format") {
-      if (v == "pretty")
-        inv.global.format = output_format::pretty;
-      else if (v == "json")
-        inv.global.format = output_format::json;
-      else if (v == "jsonl")
-        inv.global.format = output_format::jsonl;
-      else
-        throw usage_error("--format must be pretty, json or jsonl, not '" + v + "'");
-    } else if (n == "debug") {
-      inv.global.debug = true;
-    } else if (n == "completion-id") {
-      if (v.empty()) throw usage_error("--completion-id is empty");
-      inv.completion_id = v;
-    } else if (n == "metadata") {
-      if (inv.cmd == list)
-        inv.metadata_filters.push_back(v);
-      else
-        inv.metadata_text = v;
-    } else if (n == "limit") {
-      inv.limit = static_cast<int>(parse_count(n, v, 1, 100));
-    } else if (n == "max-items") {
-      inv.max_items = parse_count(n, v, 1, ~0ULL);
-    } else if (n == "after") {
-      if (v.empty()) throw usage_error("--after is empty");
-      inv.after = v;
-    } else if (n == "order") {
-      if (v != "asc" && v != "desc")
-        throw usage_error("--order must be asc or desc, not '" + v + "'");
-      inv.order = v;
-    } else if (n == "model") {
-      if (v.empty()) throw usage_error("--model is empty");
-      inv.model = v;
-    } else if (n == "input") {
-      if (v.empty()) throw usage_error("--input is empty (use - for standard input)");
-      inv.input = v;
-    } else if (n == "output") {
-      if (v.empty()) throw usage_error("--output is empty (use - for standard output)");
-      inv.output = v;
-    } else if (n == "concurrency") {
-      inv.concurrency = static_cast<std::size_t>(parse_count(n, v, 1, 1024));
-    } else if (n == "max-rps") {
-      inv.max_rps = parse_rate(v);
-    } else if (n == "set") {
-      if (v.find('=') == std::string::npos || v.front() == '=')
-        throw usage_error("--set needs KEY=VALUE, not '" + v + "'");
-      inv.set_pairs.push_back(v);
-    } else if (n == "resume") {
-      inv.resume = true;
-    } else if (n == "progress" || n == "no-progress") {
-      const bool on = n == "progress";
-      if (inv.progress && *inv.progress != on)
-        throw usage_error("--progress and --no-progress contradict each other");
-      inv.progress = on;
-    }
+    seen.insert(f.name);
+    spec->set(inv, f.value);
   }
 
-  // Positionals: the completion id, for the commands that take one.
+  // Positionals: the completion id for the commands that take one, the shell for @completion.
+  if (inv.cmd == completion_script) {
+    if (positionals.size() != 1 ||
+        (positionals[0] != "bash" && positionals[0] != "zsh" && positionals[0] != "fish")) {
+      if (!inv.help) throw usage_error("usage: openai @completion bash|zsh|fish");
+    } else {
+      inv.shell = positionals[0];
+    }
+    positionals.clear();
+  }
   if (!positionals.empty()) {
     if (inv.cmd == none || inv.cmd == completions || inv.cmd == messages)
       throw usage_error("unexpected argument '" + positionals[0] + "'");
     if (!takes_id(inv.cmd))
       throw usage_error("'" + std::string(command_name(inv.cmd)) + "' takes no argument, got '" +
                         positionals[0] + "'");
-    {
-      if (positionals.size() > 1) throw usage_error("unexpected argument '" + positionals[1] + "'");
-      if (positionals[0].empty()) throw usage_error("the completion id is empty");
-      if (!inv.completion_id.empty() && inv.completion_id != positionals[0])
-        throw usage_error("two different completion ids: --completion-id '" + inv.completion_id +
-                          "' and argument '" + positionals[0] + "'");
-      inv.completion_id = positionals[0];
-    }
+    if (positionals.size() > 1) throw usage_error("unexpected argument '" + positionals[1] + "'");
+    if (positionals[0].empty()) throw usage_error("the completion id is empty");
+    if (!inv.completion_id.empty() && inv.completion_id != positionals[0])
+      throw usage_error("two different completion ids: --completion-id '" + inv.completion_id +
+                        "' and argument '" + positionals[0] + "'");
+    inv.completion_id = positionals[0];
+    seen.insert("completion-id");
   }
 
   // Environment fallbacks: a flag always wins.
@@ -392,35 +628,50 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
   if (inv.global.base_url.empty()) inv.global.base_url = env("OPENAI_BASE_URL").value_or("");
   if (inv.global.organization.empty()) inv.global.organization = env("OPENAI_ORG_ID").value_or("");
   if (inv.global.project.empty()) inv.global.project = env("OPENAI_PROJECT_ID").value_or("");
+  if (inv.global.mtls_client_cert_file.empty())
+    inv.global.mtls_client_cert_file = env("OPENAI_MTLS_CLIENT_CERT_FILE").value_or("");
+  if (inv.global.mtls_client_key_file.empty())
+    inv.global.mtls_client_key_file = env("OPENAI_MTLS_CLIENT_KEY_FILE").value_or("");
 
   if (inv.help || inv.version) return inv;
+  if (inv.cmd == none || inv.cmd == completions || inv.cmd == messages)
+    throw usage_error("missing command");
+  if (inv.cmd == completion_script || inv.cmd == manpages) {
+    for (const auto& f : flag_specs())
+      if (!f.required_by.empty() && flag_applies(f, inv.cmd) && !f.given(inv))
+        throw usage_error(std::string(f.missing));
+    return inv;
+  }
 
-  // What each command needs before anything can be sent.
-  switch (inv.cmd) {
-    case none:
-    case completions:
-    case messages:
-      throw usage_error("missing command");
-    case update_many:
-      if (inv.input.empty()) throw usage_error("missing --input FILE (or - for standard input)");
-      if (inv.resume && (inv.output.empty() || inv.output == "-"))
-        throw usage_error("--resume needs --output FILE: the records of the earlier run");
-      if (inv.input != "-" && inv.input == inv.output)
-        throw usage_error("--input and --output name the same file");
-      break;
-    case update:
-      if (inv.completion_id.empty())
-        throw usage_error("missing completion id: --completion-id ID or an argument");
-      if (!inv.metadata_text) throw usage_error("missing --metadata");
-      break;
-    case retrieve:
-    case remove:
-    case messages_list:
-      if (inv.completion_id.empty())
-        throw usage_error("missing completion id: --completion-id ID or an argument");
-      break;
-    case list:
-      break;
+  // Piped standard input fills what the command line left out; update-many reads its own
+  // lines from it, and @- means the flag owns it.
+  const bool stdin_claimed = inv.cmd == update_many ||
+                             (inv.metadata_text && *inv.metadata_text == "@-") ||
+                             std::find(inv.metadata_filters.begin(), inv.metadata_filters.end(),
+                                       "@-") != inv.metadata_filters.end();
+  if (piped_stdin && !stdin_claimed)
+    if (std::optional<std::string> text = piped_stdin()) apply_stdin_mapping(inv, *text, seen);
+
+  if (!inv.global.mtls_client_cert_file.empty() || !inv.global.mtls_client_key_file.empty())
+    throw usage_error(
+        "mutual TLS (--mtls-client-cert-file, --mtls-client-key-file, "
+        "OPENAI_MTLS_CLIENT_*) is not supported yet by openai-asio; nothing was sent");
+
+  // What each command needs before anything can be sent: the table's required_by columns.
+  for (const auto& f : flag_specs())
+    if (std::find(f.required_by.begin(), f.required_by.end(), inv.cmd) != f.required_by.end() &&
+        !f.given(inv))
+      throw usage_error(std::string(f.missing));
+  if (inv.cmd == update_many) {
+    const global_options& g = inv.global;
+    if (g.format_given || g.format_error || g.transform || g.transform_error || g.raw_output)
+      throw usage_error(
+          "'chat:completions update-many' writes one JSON record per line: --format, "
+          "--format-error, --transform, --transform-error and -r do not apply");
+    if (inv.resume && (inv.output.empty() || inv.output == "-"))
+      throw usage_error("--resume needs --output FILE: the records of the earlier run");
+    if (inv.input != "-" && inv.input == inv.output)
+      throw usage_error("--input and --output name the same file");
   }
   if (inv.global.api_key.empty())
     throw usage_error("missing API key: pass --api-key or set OPENAI_API_KEY");

@@ -29,9 +29,14 @@ enum class command {
   remove,  // `delete`
   update_many,
   messages_list,
+  completion_script,  // `@completion bash|zsh|fish`
+  manpages,           // `@manpages -o DIR`
 };
 
-enum class output_format { pretty, json, jsonl };
+// --format and --format-error. `pretty` is what the default (`auto`) prints: the object as
+// indented JSON, exactly as the API reference's examples show it; `tree` is `--format pretty`,
+// the official CLI's readable tree view.
+enum class output_format { pretty, json, jsonl, text, raw, yaml, tree, explore };
 
 // Settings every command shares; each has its environment fallback where the issue names one.
 struct global_options {
@@ -43,8 +48,26 @@ struct global_options {
   std::optional<std::chrono::milliseconds> timeout;
   std::string ca_file;
   output_format format = output_format::pretty;
+  bool format_given = false;                   // --format was on the command line
+  std::optional<output_format> format_error;   // --format-error; unset: see error_format()
+  std::optional<std::string> transform;        // --transform PATH (GJSON)
+  std::optional<std::string> transform_error;  // --transform-error PATH (GJSON)
+  bool raw_output = false;                     // -r: a string result without quotes
+  // -H/--header and OPENAI_CUSTOM_HEADERS, in order; a later name replaces an earlier one
+  // whatever its case.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string mtls_client_cert_file;  // not supported yet: parse_arguments refuses them
+  std::string mtls_client_key_file;
   bool debug = false;
+  // Decided by main from the terminal and the environment (not flags).
+  bool color = false;        // stdout: want_color()
+  bool error_color = false;  // stderr
+  bool stdout_is_terminal = false;
 };
+
+// The format errors are printed in: --format-error, else an explicit --format of json, jsonl,
+// raw or yaml (as the official CLI does), else the one-line summary (`pretty`).
+output_format error_format(const global_options& g) noexcept;
 
 // What one command line asks for.
 struct invocation {
@@ -53,11 +76,11 @@ struct invocation {
   bool version = false;  // --version
   global_options global;
 
-  std::string completion_id;                  // --completion-id or the first positional
-  std::optional<std::string> metadata_text;   // update: the raw --metadata argument
-  std::vector<std::string> metadata_filters;  // list: every --metadata argument
-  std::optional<int> limit;                   // page size, 1..100
-  std::optional<unsigned long long> max_items;
+  std::string completion_id;                    // --completion-id or the first positional
+  std::optional<std::string> metadata_text;     // update: the raw --metadata argument
+  std::vector<std::string> metadata_filters;    // list: every --metadata argument
+  std::optional<int> limit;                     // page size, 1..100
+  std::optional<unsigned long long> max_items;  // unset (or --max-items -1): no limit
   std::optional<std::string> after;
   std::optional<std::string> order;  // asc | desc
   std::optional<std::string> model;
@@ -70,6 +93,13 @@ struct invocation {
   std::vector<std::string> set_pairs;  // every --set KEY=VALUE, unparsed, in order
   bool resume = false;
   std::optional<bool> progress;  // --progress / --no-progress; unset: stderr is a TTY
+
+  // @completion SHELL, @manpages -o DIR
+  std::string shell;
+  std::string manpage_dir;
+
+  // Whether standard input was read as a mapping of flags (then it is used up).
+  bool stdin_used = false;
 };
 
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
@@ -77,9 +107,15 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view nam
 // The process environment.
 std::optional<std::string> process_env(std::string_view name);
 
+// Standard input, when it is piped (not a terminal) and not kept for another use; nullopt
+// otherwise. Its YAML or JSON mapping fills the flags the command line did not give.
+using stdin_reader = std::function<std::optional<std::string>()>;
+
 // Parses argv[1..argc). Throws usage_error with a message that never contains the API key.
-invocation parse_arguments(int argc, const char* const* argv, const env_lookup& env);
-invocation parse_arguments(const std::vector<std::string>& args, const env_lookup& env);
+invocation parse_arguments(int argc, const char* const* argv, const env_lookup& env,
+                           const stdin_reader& piped_stdin = {});
+invocation parse_arguments(const std::vector<std::string>& args, const env_lookup& env,
+                           const stdin_reader& piped_stdin = {});
 
 // Words of the command ("chat:completions update"), for messages.
 std::string_view command_name(command c) noexcept;
@@ -88,19 +124,32 @@ std::string_view command_name(command c) noexcept;
 
 namespace openai_cli {
 
-// One flag the parser knows. The help text is generated from the same table, so every flag a
-// command accepts is listed in its --help.
+// One flag the parser knows: its names, its help, where it applies, which commands cannot run
+// without it, and the function that checks and stores its value. Help, completion scripts, man
+// pages, the stdin mapping and the requirement checks are all generated from this one table.
 struct flag_spec {
   std::string_view name;        // without the leading dashes
-  std::string_view value_name;  // empty for a switch
-  std::string_view help;
-  std::vector<command> commands;  // empty: global, accepted everywhere
+  std::string_view value_name = {};  // empty for a switch
+  std::string_view help = {};
+  std::vector<command> commands = {};  // empty: global, accepted everywhere
   bool repeatable = false;
+  char short_name = 0;  // -H, -r, -h, -v, -o
+  // Stores value (empty for a switch) into inv; throws usage_error for a bad one.
+  void (*set)(invocation& inv, const std::string& value) = nullptr;
+  // The commands that need this flag, whether it is given, and the message when it is not.
+  std::vector<command> required_by = {};
+  bool (*given)(const invocation& inv) = nullptr;
+  std::string_view missing = {};
+  // Values for shell completion (--format's names); empty: any.
+  std::vector<std::string_view> choices = {};
 };
 
 const std::vector<flag_spec>& flag_specs();
 
 // Whether flag f applies to command c.
 bool flag_applies(const flag_spec& f, command c) noexcept;
+
+// The names --format and --format-error accept, and their meaning.
+const std::vector<std::pair<std::string_view, output_format>>& format_names();
 
 }  // namespace openai_cli

@@ -111,6 +111,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     // Lines never started get no record: the input may be endless, and --resume does them.
     bo.report_unattempted = false;
     bo.progress = progress;
+    bo.request.extra_headers = inv.global.headers;  // -H, OPENAI_CUSTOM_HEADERS
 
     const unsigned max_retries = plan.max_retries;
     client.async_update_many([&source] { return source.next(); },

@@ -9,8 +9,10 @@
 #include <ostream>
 
 #include "batch_command.hpp"
+#include "debug_lines.hpp"
 #include "metadata_syntax.hpp"
 #include "output.hpp"
+#include "render.hpp"
 
 namespace openai_cli {
 
@@ -19,66 +21,33 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view default_base_url = "https://api.openai.com/v1";
-
 // What every command needs while it runs.
 struct session {
   const invocation& inv;
   openai::client& client;
   std::ostream& out;
   std::ostream& err;
-  std::string base_url;
-
-  std::string url(std::string_view path) const { return join_url(base_url, path); }
+  openai::request_options options;  // -H / OPENAI_CUSTOM_HEADERS
 };
 
-template <typename Result>
-unsigned attempts_of(const Result&) {
-  return 0;
+render_options render_options_of(const global_options& g, bool list_item) {
+  render_options o;
+  o.format = g.format;
+  o.color = g.color;
+  o.raw_output = g.raw_output;
+  o.list_item = list_item;
+  return o;
 }
-unsigned attempts_of(const openai::chat_completion& c) { return c.attempts(); }
 
-// Runs one API call, with the --debug lines around it.
-template <typename Call>
-auto traced(session& s, std::string_view method, std::string url, std::string body, Call call)
-    -> decltype(call()) {
-  const auto start = std::chrono::steady_clock::now();
-  if (s.inv.global.debug)
-    s.err << redact(format_debug_request(method, url, body), s.inv.global.api_key) << std::endl;
-  try {
-    auto result = co_await call();
-    if (s.inv.global.debug)
-      s.err << redact(
-                   format_debug_response(method, url, 0, result.request_id(), attempts_of(result),
-                                         std::chrono::steady_clock::now() - start),
-                   s.inv.global.api_key)
-            << std::endl;
-    co_return result;
-  } catch (const openai::error& e) {
-    if (s.inv.global.debug && e.kind() != openai::errc::invalid_argument)
-      s.err << redact(format_debug_response(method, url, e.status(), e.request_id(), e.attempts(),
-                                            std::chrono::steady_clock::now() - start),
-                      s.inv.global.api_key)
-            << std::endl;
-    throw;
-  }
+// One result in the chosen format, after --transform.
+void print_value(session& s, const json::object& o, bool list_item) {
+  const global_options& g = s.inv.global;
+  s.out << render(transformed(o, g.transform), render_options_of(g, list_item)) << '\n';
 }
 
 void print_object(session& s, const json::object& o) {
-  s.out << format_object(o, s.inv.global.format) << '\n' << std::flush;
-}
-
-std::string id_path(const session& s, std::string_view suffix = {}) {
-  return "/chat/completions/" + encode_segment(s.inv.completion_id) + std::string(suffix);
-}
-
-std::string query(const std::vector<std::pair<std::string, std::string>>& q) {
-  std::string out;
-  for (const auto& [k, v] : q) {
-    out += out.empty() ? '?' : '&';
-    out += encode_segment(k) + '=' + encode_segment(v);
-  }
-  return out;
+  print_value(s, o, false);
+  s.out << std::flush;
 }
 
 // The page size to ask for: --limit, else just enough for --max-items (when under 100).
@@ -89,49 +58,35 @@ std::optional<int> page_size(const invocation& inv) {
 }
 
 asio::awaitable<int> update(session& s, openai::metadata md) {
-  json::value sent = nullptr;  // {"metadata": null} for `--metadata null`
-  if (!md.is_null()) {
-    json::object o;
-    for (const auto& [k, v] : md) o[k] = v;
-    sent = std::move(o);
-  }
-  const std::string body = json::serialize(json::object{{"metadata", std::move(sent)}});
-  openai::chat_completion c = co_await traced(s, "POST", s.url(id_path(s)), body, [&] {
-    return s.client.update_completion(s.inv.completion_id, md);
-  });
+  openai::chat_completion c =
+      co_await s.client.update_completion(s.inv.completion_id, md, s.options);
   print_object(s, c.json());
   co_return exit_ok;
 }
 
 asio::awaitable<int> retrieve(session& s) {
-  openai::chat_completion c = co_await traced(s, "GET", s.url(id_path(s)), {}, [&] {
-    return s.client.retrieve_completion(s.inv.completion_id);
-  });
+  openai::chat_completion c = co_await s.client.retrieve_completion(s.inv.completion_id, s.options);
   print_object(s, c.json());
   co_return exit_ok;
 }
 
 asio::awaitable<int> remove(session& s) {
-  openai::deletion_status d = co_await traced(s, "DELETE", s.url(id_path(s)), {}, [&] {
-    return s.client.delete_completion(s.inv.completion_id);
-  });
+  openai::deletion_status d = co_await s.client.delete_completion(s.inv.completion_id, s.options);
   print_object(s, d.json());
   co_return exit_ok;
 }
 
-// Pages are fetched one at a time and printed as they arrive, so a list of any length holds one
-// page in memory; --max-items stops early. fetch(after) returns the page that starts after
-// `after`; query(after) is its query string, for the --debug lines.
-template <typename Page, typename Fetch, typename Query>
-asio::awaitable<int> print_pages(session& s, std::optional<std::string> after,
-                                 std::string_view path, Fetch fetch, Query query_of) {
+// Pages are fetched one at a time (the library's page calls) and printed as they arrive, so a
+// list of any length holds one page in memory; --max-items stops early. fetch(after) returns
+// the page that starts after `after`.
+template <typename Page, typename Fetch>
+asio::awaitable<int> print_pages(session& s, std::optional<std::string> after, Fetch fetch) {
   const invocation& inv = s.inv;
   unsigned long long printed = 0;
   for (;;) {
-    Page page = co_await traced(s, "GET", s.url(std::string(path) + query(query_of(after))), {},
-                                [&] { return fetch(after); });
+    Page page = co_await fetch(after);
     for (const auto& item : page.data()) {
-      s.out << format_item(item.json()) << '\n';
+      print_value(s, item.json(), true);
       if (inv.max_items && ++printed >= *inv.max_items) break;
     }
     s.out << std::flush;
@@ -144,18 +99,6 @@ asio::awaitable<int> print_pages(session& s, std::optional<std::string> after,
   co_return exit_ok;
 }
 
-using query_list = std::vector<std::pair<std::string, std::string>>;
-
-// after, limit, order: the page parameters both lists share, in the order they are sent.
-query_list page_query(const std::optional<std::string>& after, const std::optional<int>& limit,
-                      const std::optional<std::string>& order) {
-  query_list q;
-  if (after) q.emplace_back("after", *after);
-  if (limit) q.emplace_back("limit", std::to_string(*limit));
-  if (order) q.emplace_back("order", *order);
-  return q;
-}
-
 asio::awaitable<int> list(session& s, openai::metadata filter) {
   openai::list_completions_params params;
   params.limit = page_size(s.inv);
@@ -163,16 +106,9 @@ asio::awaitable<int> list(session& s, openai::metadata filter) {
   params.model = s.inv.model;
   params.metadata = std::move(filter);
   co_return co_await print_pages<openai::completion_page>(
-      s, s.inv.after, "/chat/completions",
-      [&](const std::optional<std::string>& after) {
+      s, s.inv.after, [&](const std::optional<std::string>& after) {
         params.after = after;
-        return s.client.list_completions(params);
-      },
-      [&](const std::optional<std::string>& after) {
-        query_list q = page_query(after, params.limit, params.order);
-        if (params.model) q.emplace_back("model", *params.model);
-        for (const auto& [k, v] : params.metadata) q.emplace_back("metadata[" + k + "]", v);
-        return q;
+        return s.client.list_completions(params, s.options);
       });
 }
 
@@ -181,18 +117,23 @@ asio::awaitable<int> list_messages(session& s) {
   params.limit = page_size(s.inv);
   params.order = s.inv.order;
   co_return co_await print_pages<openai::message_page>(
-      s, s.inv.after, id_path(s, "/messages"),
-      [&](const std::optional<std::string>& after) {
+      s, s.inv.after, [&](const std::optional<std::string>& after) {
         params.after = after;
-        return s.client.list_completion_messages(s.inv.completion_id, params);
-      },
-      [&](const std::optional<std::string>& after) {
-        return page_query(after, params.limit, params.order);
+        return s.client.list_completion_messages(s.inv.completion_id, params, s.options);
       });
 }
 
-openai::client_options client_options_of(const global_options& g) {
+openai::client_options client_options_of(const global_options& g, std::ostream* debug_to) {
   openai::client_options o;
+  if (g.debug && debug_to) {
+    // Each attempt as the library sends it (retries included) with its headers as sent; the
+    // library redacts the key and shows Authorization as "Bearer <REDACTED>".
+    const std::string origin = url_origin(g.base_url.empty() ? o.base_url : g.base_url);
+    o.debug_log = [debug_to, origin](std::string_view line) {
+      *debug_to << debug_line(line, origin) << std::endl;
+    };
+    o.debug_log_headers = true;
+  }
   o.api_key = g.api_key;
   if (!g.base_url.empty()) o.base_url = g.base_url;
   o.organization = g.organization;
@@ -212,7 +153,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     return exit_usage;
   };
   if (inv.cmd == command::update_many)
-    return run_update_many(inv, client_options_of(inv.global), out, err);
+    return run_update_many(inv, client_options_of(inv.global, nullptr), out, err);
 
   // Everything that can be checked without the network is checked before the client exists.
   openai::metadata update_md;
@@ -234,15 +175,22 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
   if (std::vector<std::string> v = openai::metadata_violations(update_md); !v.empty()) {
     openai::diagnostics d;
     d.violations = std::move(v);
-    err << redact(format_error(openai::errc::invalid_argument, d), key) << '\n';
+    err << redact(render_error(openai::errc::invalid_argument, d, {}, inv.global,
+                               inv.global.error_color),
+                  key)
+        << '\n';
     return exit_usage;
   }
+  if (inv.global.format == output_format::explore)
+    err << "openai: warning: --format explore has no interactive viewer "
+        << (inv.global.stdout_is_terminal ? "in this build" : "without a terminal")
+        << "; printing json\n";
 
   try {
     asio::io_context io;
-    openai::client client{io.get_executor(), client_options_of(inv.global)};
-    session s{inv, client, out, err,
-              inv.global.base_url.empty() ? std::string(default_base_url) : inv.global.base_url};
+    openai::client client{io.get_executor(), client_options_of(inv.global, &err)};
+    session s{inv, client, out, err, openai::request_options{}};
+    s.options.extra_headers = inv.global.headers;
     auto body = [&]() -> asio::awaitable<int> {
       switch (inv.cmd) {
         case command::update:
@@ -272,7 +220,10 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     if (failure) std::rethrow_exception(failure);
     return status;
   } catch (const openai::error& e) {
-    err << redact(format_error(e.kind(), e.details(), e.what()), key) << '\n';
+    err << redact(render_error(e.kind(), e.details(), e.what(), inv.global,
+                               inv.global.error_color),
+                  key)
+        << '\n';
     return exit_status_for(e.kind());
   } catch (const std::exception& e) {
     err << redact(std::string("openai: error: ") + e.what(), key) << '\n';

@@ -9,13 +9,7 @@ namespace {
 
 using enum command;
 
-struct command_info {
-  command cmd;
-  std::string_view usage;
-  std::string_view summary;
-};
-
-const command_info commands[] = {
+const std::vector<command_info> commands{
     {update, "openai chat:completions update [ID] --completion-id ID --metadata METADATA",
      "Modify the metadata of a stored chat completion; prints the updated chat.completion."},
     {retrieve, "openai chat:completions retrieve [ID] --completion-id ID",
@@ -30,6 +24,9 @@ const command_info commands[] = {
      "Update the metadata of many stored completions, one JSON line each; one record per line."},
     {messages_list, "openai chat:completions:messages list [ID] --completion-id ID",
      "Print the stored messages of a chat completion, one per line, following pages."},
+    {completion_script, "openai @completion bash|zsh|fish",
+     "Print a shell completion script: commands, flags and --format values."},
+    {manpages, "openai @manpages -o DIR", "Write the man page openai.1 into DIR."},
 };
 
 const command_info* info(command c) {
@@ -44,7 +41,7 @@ void append_flags(std::string& out, command c, bool global) {
   for (const auto& f : flag_specs()) {
     if (f.commands.empty() != global) continue;
     if (!global && !flag_applies(f, c)) continue;
-    std::string left = "--";
+    std::string left = f.short_name ? std::string("-") + f.short_name + ", --" : "--";
     left.append(f.name);
     if (!f.value_name.empty()) left.append(" ").append(f.value_name);
     width = std::max(width, left.size());
@@ -75,6 +72,8 @@ constexpr std::string_view footer =
 
 }  // namespace
 
+const std::vector<command_info>& command_infos() { return commands; }
+
 std::string help_text(command cmd) {
   std::string out;
   if (cmd == none || cmd == completions || cmd == messages) {
@@ -84,7 +83,9 @@ std::string help_text(command cmd) {
     if (cmd == none) out += "Commands:\n";
     append_commands(
         out, cmd == messages      ? +[](command c) { return c == messages_list; }
-             : cmd == completions ? +[](command c) { return c != messages_list; }
+             : cmd == completions ? +[](command c) {
+                 return c != messages_list && c != completion_script && c != manpages;
+               }
                                   : +[](command) { return true; });
     out += "\nGlobal flags (every command):\n";
     append_flags(out, cmd, true);
@@ -108,8 +109,20 @@ std::string help_text(command cmd) {
         "null, or @FILE\n(@- reads standard input) holding either. Unquoted values are "
         "strings ({n: 5} sends \"5\");\nnested objects or arrays are rejected. At most 16 "
         "pairs, keys up to 64 characters,\nvalues up to 512.\n";
+  if (cmd == update || cmd == list)
+    out +=
+        "\nIn --metadata mappings a value @path reads a file's text (also @file://path),\n"
+        "@data://path its bytes as base64, and \\@ starts a value that is a literal '@'.\n"
+        "Numbers and booleans are sent as strings (the API accepts only strings; the\n"
+        "official CLI sends them typed and gets a 400).\n";
   if (cmd == list || cmd == messages_list)
-    out += "\nOutput: one JSON object per line (JSON Lines), whatever --format says.\n";
+    out +=
+        "\nOutput: each item in the chosen --format; by default one JSON object per line\n"
+        "(JSON Lines). --transform applies to each item.\n";
+  if (cmd != update_many && cmd != completion_script && cmd != manpages)
+    out +=
+        "\nStandard input, when piped, may hold a YAML or JSON mapping of this command's\n"
+        "flags ({completion_id: ID, metadata: {key: value}}); flags given win.\n";
   if (cmd == update_many) {
     out +=
         "\nInput: JSON Lines, one update per line: {\"completion_id\": \"...\", \"metadata\": "

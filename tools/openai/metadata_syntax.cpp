@@ -1,5 +1,9 @@
 #include "metadata_syntax.hpp"
 
+#include <boost/json/value.hpp>
+
+#include "yaml_text.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -7,6 +11,8 @@
 #include <sstream>
 
 namespace openai_cli {
+
+namespace json = boost::json;
 
 std::string read_file_or_stdin(const std::string& path) {
   if (path == "-") {
@@ -268,26 +274,118 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// Block YAML (a file such as "foo: bar\nn: 5"), read by yaml-cpp, under the same rules as
+// the flow mappings: scalars only, every value text, no null values.
+openai::metadata block_mapping(std::string_view text) {
+  const json::value v = parse_yaml(text, "invalid --metadata");
+  if (v.is_array()) throw usage_error("invalid --metadata: metadata must be a mapping, not a list");
+  if (!v.is_object())
+    throw usage_error(
+        "invalid --metadata: metadata must be a mapping like '{key: value}' or "
+        "'{\"key\": \"value\"}', or null");
+  openai::metadata md;
+  for (const auto& [key, value] : v.get_object()) {
+    const std::string k(key);
+    if (value.is_object()) throw usage_error("invalid --metadata: key '" + k + "': nested objects are not allowed");
+    if (value.is_array()) throw usage_error("invalid --metadata: key '" + k + "': nested arrays are not allowed");
+    if (value.is_null())
+      throw usage_error("invalid --metadata: key '" + k + "' has a null value (values are strings)");
+    md.insert_or_assign(k, std::string(value.get_string()));
+  }
+  return md;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const auto b = [&](std::size_t k) -> unsigned {
+      return k < bytes.size() ? static_cast<unsigned char>(bytes[k]) : 0u;
+    };
+    const unsigned n = b(i) << 16 | b(i + 1) << 8 | b(i + 2);
+    out += alphabet[n >> 18 & 63];
+    out += alphabet[n >> 12 & 63];
+    out += i + 1 < bytes.size() ? alphabet[n >> 6 & 63] : '=';
+    out += i + 2 < bytes.size() ? alphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+// Text a person would call text: valid UTF-8 without NUL (else @path sends base64, as the
+// official CLI's sniffing does).
+bool looks_like_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<openai::metadata> parse_metadata_text(std::string_view text) {
   const std::string_view t = trim(text);
   if (t == "null" || t == "~") return std::nullopt;
   if (t.empty()) throw usage_error("invalid --metadata: empty (write {} for no pairs, or null)");
-  return flow_parser(t).mapping();
+  // A flow mapping or JSON: the flow reader (yaml-cpp 0.7 rejects '?' in
+  // plain flow scalars such as URLs, cannot decode JSON's surrogate pairs, and ignores text
+  // after the closing brace). Anything else, block YAML above all: yaml-cpp.
+  if (t.front() == '{' || t.front() == '[')
+    return flow_parser(t).mapping();
+  return block_mapping(t);
+}
+
+void resolve_file_references(openai::metadata& md, const file_reader& read) {
+  for (auto& [key, value] : md) {
+    if (value.starts_with("\\@")) {
+      value.erase(0, 1);
+    } else if (value.starts_with("@file://")) {
+      value = read(value.substr(8));
+    } else if (value.starts_with("@data://")) {
+      value = base64(read(value.substr(8)));
+    } else if (value.size() > 1 && value.front() == '@') {
+      const std::string path = value.substr(1);
+      // As the official CLI: "@alice" that names no file stays text; "@notes.txt" or
+      // "@dir/x" must be a readable file.
+      const bool looks_like_path = path.find_first_of("./\\") != std::string::npos;
+      std::string contents;
+      try {
+        contents = read(path);
+      } catch (const usage_error&) {
+        if (looks_like_path || path == "-") throw;
+        continue;
+      }
+      value = looks_like_text(contents) ? std::move(contents) : base64(contents);
+    }
+  }
 }
 
 std::optional<openai::metadata> parse_metadata_argument(std::string_view text,
                                                         const file_reader& read) {
+  std::optional<openai::metadata> md;
   if (!text.empty() && text.front() == '@') {
     const std::string path(text.substr(1));
     if (path.empty()) throw usage_error("invalid --metadata: '@' needs a file name");
     const std::string contents = read(path);
     try {
-      return parse_metadata_text(contents);
+      md = parse_metadata_text(contents);
     } catch (const usage_error& e) {
       throw usage_error(std::string(e.what()) + " in file '" + path + "'");
     }
+  } else {
+    md = parse_metadata_text(text);
   }
-  return parse_metadata_text(text);
+  if (md) resolve_file_references(*md, read);
+  return md;
 }
 
 openai::metadata parse_metadata_filter(std::string_view text, const file_reader& read) {

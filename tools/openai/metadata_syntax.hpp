@@ -1,6 +1,6 @@
 // The --metadata argument: JSON ('{"foo":"bar"}'), the YAML-style flow mapping of the
 // documentation ('{foo: string, "two words": x}'), null, or @path naming a file (or @- for
-// standard input) that holds either. Unquoted scalars are strings ({n: 5} gives "5"); nested
+// standard input) that holds either or a block YAML mapping (read by yaml-cpp). Unquoted scalars are strings ({n: 5} gives "5"); nested
 // objects or arrays, null values and duplicate keys are usage errors. No I/O of its own: files
 // are read through the reader passed in.
 #pragma once
@@ -26,6 +26,12 @@ std::optional<openai::metadata> parse_metadata_argument(std::string_view text,
 
 // The text alone (what parse_metadata_argument does after reading @path).
 std::optional<openai::metadata> parse_metadata_text(std::string_view text);
+
+// Inside a mapping, the official CLI's file references: a value "@path" is the file's text
+// (base64 when it is not UTF-8 text; "@name" without '.', '/' or '\\' that names no file stays
+// the text "@name"), "@file://path" its text, "@data://path" its bytes in
+// base64; "\\@..." is the literal text "@...". Applied by parse_metadata_argument.
+void resolve_file_references(openai::metadata& md, const file_reader& read);
 
 // One list filter: KEY=VALUE (the first '=' splits), or a mapping as above.
 openai::metadata parse_metadata_filter(std::string_view text, const file_reader& read);

@@ -29,8 +29,20 @@ void write_double(std::string& out, double d) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
+// ANSI colours of the coloured forms: keys blue, strings green, numbers cyan, true/false/null
+// magenta.
+constexpr std::string_view key_colour = "\x1b[34;1m", string_colour = "\x1b[32m",
+                           number_colour = "\x1b[36m", literal_colour = "\x1b[35m",
+                           reset = "\x1b[0m";
+
+void coloured(std::string& out, bool color, std::string_view colour, const std::string& text) {
+  if (color) out.append(colour);
+  out += text;
+  if (color) out.append(reset);
+}
+
 // One writer for both forms: pretty indents by two spaces, compact is one line.
-void write(std::string& out, const json::value& v, int depth, bool pretty) {
+void write(std::string& out, const json::value& v, int depth, bool pretty, bool color = false) {
   if (v.is_object()) {
     const json::object& o = v.get_object();
     if (o.empty()) {
@@ -46,9 +58,9 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
         out += '\n';
         indent(out, depth + 1);
       }
-      out += json::serialize(kv.key());
+      coloured(out, color, key_colour, json::serialize(kv.key()));
       out += pretty ? ": " : ":";
-      write(out, kv.value(), depth + 1, pretty);
+      write(out, kv.value(), depth + 1, pretty, color);
     }
     if (pretty) {
       out += '\n';
@@ -70,7 +82,7 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
         out += '\n';
         indent(out, depth + 1);
       }
-      write(out, e, depth + 1, pretty);
+      write(out, e, depth + 1, pretty, color);
     }
     if (pretty) {
       out += '\n';
@@ -78,9 +90,15 @@ void write(std::string& out, const json::value& v, int depth, bool pretty) {
     }
     out += ']';
   } else if (v.is_double()) {
-    write_double(out, v.get_double());
+    std::string d;
+    write_double(d, v.get_double());
+    coloured(out, color, number_colour, d);
   } else {
-    out += json::serialize(v);
+    coloured(out, color,
+             v.is_string()   ? string_colour
+             : v.is_number() ? number_colour
+                             : literal_colour,
+             json::serialize(v));
   }
 }
 
@@ -90,7 +108,16 @@ std::string one_line(std::string s) {
   return s;
 }
 
-const char* reason(unsigned status) {
+std::string or_none(const std::string& s) { return s.empty() ? "none" : s; }
+
+std::string attempts_text(unsigned attempts) {
+  if (attempts <= 1) return {};
+  return " (after " + std::to_string(attempts) + " attempts)";
+}
+
+}  // namespace
+
+const char* status_reason(unsigned status) noexcept {
   switch (status) {
     case 400:
       return "Bad Request";
@@ -123,15 +150,6 @@ const char* reason(unsigned status) {
   }
 }
 
-std::string or_none(const std::string& s) { return s.empty() ? "none" : s; }
-
-std::string attempts_text(unsigned attempts) {
-  if (attempts <= 1) return {};
-  return " (after " + std::to_string(attempts) + " attempts)";
-}
-
-}  // namespace
-
 std::string pretty_json(const json::value& v) {
   std::string out;
   write(out, v, 0, true);
@@ -141,6 +159,12 @@ std::string pretty_json(const json::value& v) {
 std::string compact_json(const json::value& v) {
   std::string out;
   write(out, v, 0, false);
+  return out;
+}
+
+std::string json_text(const json::value& v, bool indented, bool color) {
+  std::string out;
+  write(out, v, 0, indented, color);
   return out;
 }
 
@@ -188,7 +212,7 @@ std::string format_error(boost::system::error_code kind, const openai::diagnosti
   }
   if (d.status != 0) {
     std::string out = "openai: error: HTTP " + std::to_string(d.status);
-    if (const char* r = reason(d.status)) out += std::string(" ") + r;
+    if (const char* r = status_reason(d.status)) out += std::string(" ") + r;
     out += ": " + message + " (type: " + or_none(d.type) + ", code: " + or_none(d.code);
     if (!d.param.empty()) out += ", param: " + d.param;
     out += ", request id: " + or_none(d.request_id);
@@ -196,65 +220,6 @@ std::string format_error(boost::system::error_code kind, const openai::diagnosti
     return out + ")";
   }
   return "openai: error: " + message;
-}
-
-std::string format_debug_request(std::string_view method, std::string_view url,
-                                 std::string_view body) {
-  std::string out = "openai: debug: request " + std::string(method) + ' ' + std::string(url) +
-                    " authorization: Bearer [redacted]";
-  if (!body.empty()) out += " body: " + one_line(std::string(body));
-  return out;
-}
-
-std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
-                                  std::string_view request_id, unsigned attempts,
-                                  std::chrono::steady_clock::duration elapsed) {
-  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
-  char elapsed_text[32];
-  std::snprintf(elapsed_text, sizeof elapsed_text, "%.1f ms", ms);
-  std::string out = "openai: debug: response " +
-                    (status ? std::to_string(status) : std::string("2xx")) + ' ' +
-                    std::string(method) + ' ' + std::string(url) +
-                    " request-id: " + (request_id.empty() ? "none" : std::string(request_id));
-  if (attempts) out += " attempts: " + std::to_string(attempts);
-  out += " elapsed: ";
-  out += elapsed_text;
-  return out;
-}
-
-std::string redact(std::string text, std::string_view secret) {
-  // As the library does: a "key" this short is no real key, and masking it would mangle text.
-  if (secret.size() < 4) return text;
-  static constexpr std::string_view mask = "[redacted]";
-  for (std::size_t pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + mask.size()))
-    text.replace(pos, secret.size(), mask);
-  return text;
-}
-
-std::string join_url(std::string_view base, std::string_view path) {
-  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
-  std::string out(base);
-  if (path.empty() || path.front() != '/') out += '/';
-  out += path;
-  return out;
-}
-
-std::string encode_segment(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace openai_cli

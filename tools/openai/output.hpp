@@ -1,11 +1,10 @@
 // What the command line prints: response objects (pretty or one line), list items (one per
-// line), the one-line error report, --debug lines and the exit status of a failure. No I/O: each
+// line), the one-line error report and the exit status of a failure. No I/O: each
 // function returns the text.
 #pragma once
 
 #include <boost/json/fwd.hpp>
 #include <boost/system/error_code.hpp>
-#include <chrono>
 #include <openai/error.hpp>
 #include <string>
 #include <string_view>
@@ -26,7 +25,12 @@ std::string format_item(const boost::json::object& o);
 // The indented form used by pretty, and the one-line form (doubles keep a fraction: 1.0, not
 // Boost.JSON's 1E0).
 std::string pretty_json(const boost::json::value& v);
+// Either form, with ANSI colours when color is set.
+std::string json_text(const boost::json::value& v, bool indented, bool color);
 std::string compact_json(const boost::json::value& v);
+
+// The reason phrase of an HTTP status ("Not Found"), or nullptr for one without a common name.
+const char* status_reason(unsigned status) noexcept;
 
 // The exit status for a failure of kind (an openai::errc): 2 for input and configuration
 // problems (nothing was sent), 1 otherwise.
@@ -38,21 +42,7 @@ int exit_status_for(boost::system::error_code kind) noexcept;
 std::string format_error(boost::system::error_code kind, const openai::diagnostics& d,
                          std::string_view fallback_message = {});
 
-// --debug lines, "openai: debug: ..." (no newline). Never given the API key. status 0 prints
-// "2xx" (a success whose exact status the library does not report); attempts 0 is left out.
-std::string format_debug_request(std::string_view method, std::string_view url,
-                                 std::string_view body = {});
-std::string format_debug_response(std::string_view method, std::string_view url, unsigned status,
-                                  std::string_view request_id, unsigned attempts,
-                                  std::chrono::steady_clock::duration elapsed);
-
-// text with every occurrence of secret replaced by "[redacted]" (unchanged when secret is
-// shorter than 4 characters: no real key is, and masking it would mangle the text).
-std::string redact(std::string text, std::string_view secret);
-
-// The base URL joined with a path: no doubled or missing slash.
-std::string join_url(std::string_view base, std::string_view path);
-// A path segment percent-encoded (unreserved characters kept), as a URL shows it.
-std::string encode_segment(std::string_view s);
+// The library's one redaction (openai::redact), for the command line's own messages too.
+using openai::redact;
 
 }  // namespace openai_cli

@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -118,36 +119,10 @@ std::string attempts_text(unsigned attempts) {
 }  // namespace
 
 const char* status_reason(unsigned status) noexcept {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return nullptr;
-  }
+  // Beast's table of reason phrases; an unknown status has none.
+  const auto known = boost::beast::http::int_to_status(status);
+  if (known == boost::beast::http::status::unknown) return nullptr;
+  return boost::beast::http::obsolete_reason(known).data();
 }
 
 std::string pretty_json(const json::value& v) {

@@ -7,7 +7,6 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
-#include <openai/metadata.hpp>
 
 namespace openai::detail {
 

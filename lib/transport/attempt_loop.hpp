@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -95,9 +96,7 @@ inline void request_details(const call_settings& s, const http::request& r) {
     const std::size_t eol = head.find("\r\n");
     const std::string_view h = head.substr(0, eol);
     const std::string_view name = h.substr(0, h.find(':'));
-    const bool secret =
-        name.size() == 13 && std::equal(name.begin(), name.end(), "authorization",
-                                        [](char a, char b) { return (a | 0x20) == b; });
+    const bool secret = boost::beast::iequals(name, "authorization");
     std::string line = "openai-asio:    ";
     if (secret)
       line.append(name).append(": Bearer <REDACTED>");

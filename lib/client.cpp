@@ -13,15 +13,36 @@ namespace openai {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+
+// Sets `into` from the variable when it is set and not empty; returns whether it did.
+bool read_env(const char* name, std::string& into) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return false;
+  into = value;
+  return true;
+}
+
+}  // namespace
+
+proxy_environment proxy_environment::from_env() {
+  proxy_environment env;
+  if (!read_env("HTTPS_PROXY", env.https_proxy)) read_env("https_proxy", env.https_proxy);
+  if (!read_env("HTTP_PROXY", env.http_proxy)) read_env("http_proxy", env.http_proxy);
+  if (!read_env("ALL_PROXY", env.all_proxy)) read_env("all_proxy", env.all_proxy);
+  if (!read_env("NO_PROXY", env.no_proxy)) read_env("no_proxy", env.no_proxy);
+  return env;
+}
+
 client_options client_options::from_env() {
   client_options options;
-  auto read = [](const char* name, std::string& into) {
-    if (const char* value = std::getenv(name); value != nullptr && *value != '\0') into = value;
-  };
-  read("OPENAI_API_KEY", options.api_key);
-  read("OPENAI_BASE_URL", options.base_url);
-  read("OPENAI_ORG_ID", options.organization);
-  read("OPENAI_PROJECT_ID", options.project);
+  read_env("OPENAI_API_KEY", options.api_key);
+  read_env("OPENAI_BASE_URL", options.base_url);
+  read_env("OPENAI_ORG_ID", options.organization);
+  read_env("OPENAI_PROJECT_ID", options.project);
+  read_env("OPENAI_MTLS_CLIENT_CERT_FILE", options.client_cert_file);
+  read_env("OPENAI_MTLS_CLIENT_KEY_FILE", options.client_key_file);
+  options.proxy_env = proxy_environment::from_env();
   return options;
 }
 

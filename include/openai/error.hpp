@@ -48,6 +48,7 @@ enum class errc {
   timeout,                  ///< The per-attempt deadline (client_options::timeout) expired.
   bad_response,             ///< Malformed HTTP, a body over the cap, or a 2xx that is not the expected JSON.
   invalid_configuration,    ///< client_options that cannot work (bad base_url, plaintext to a remote host).
+  proxy_authentication,     ///< The proxy refused its credentials (407, or 401 to CONNECT): not retried.
 };
 
 /// The error category of openai::errc (name "openai"); its messages are the kinds in words
@@ -170,6 +171,10 @@ class bad_response_error : public error { using error::error; };
 /// client_options that cannot work (errc::invalid_configuration), thrown by the client's
 /// constructor.
 class configuration_error : public error { using error::error; };
+/// The proxy answered CONNECT (or a request) with 407, or 401, because its credentials were
+/// missing or wrong (errc::proxy_authentication); what() names the proxy, never the password.
+/// Not retried.
+class proxy_authentication_error : public error { using error::error; };
 
 /// Throws the exception class that matches ec (an openai::errc, or operation_aborted as
 /// openai::error), carrying d.

@@ -15,6 +15,20 @@
 
 namespace openai {
 
+/// The proxy variables of the environment, as curl and Go's net/http read them. Used by a client
+/// whose client_options::proxy is unset; client_options::from_env() fills them in.
+struct proxy_environment {
+  std::string https_proxy;  ///< HTTPS_PROXY or https_proxy: the proxy for https:// base URLs.
+  std::string http_proxy;   ///< HTTP_PROXY or http_proxy: the proxy for http:// base URLs.
+  std::string all_proxy;    ///< ALL_PROXY or all_proxy: when the scheme's own is empty.
+  /// NO_PROXY or no_proxy: hosts reached directly, comma-separated: a name (itself and its
+  /// subdomains; a leading dot too), an IP literal, a CIDR range, `host:port`, or `*` for all.
+  std::string no_proxy;
+
+  /// Reads the variables; the upper-case name wins when both are set, as in Go.
+  static proxy_environment from_env();
+};
+
 /// How a client connects, authenticates and retries; fixed for the client's lifetime.
 ///
 ///     openai::client_options o = openai::client_options::from_env();
@@ -40,6 +54,23 @@ struct client_options {
   std::size_t max_connections = 64;               ///< Pool size per host.
   std::string ca_file;                            ///< Extra PEM trust anchors; empty = system store only.
   std::string ca_pem;                             ///< The same, as PEM text already in memory.
+
+  /// Client certificate for mutual TLS: the chain (leaf first) as a PEM file or PEM text, and
+  /// its private key likewise; both or neither. A key that does not match the certificate, or
+  /// a file that cannot be read, is a configuration_error at construction.
+  std::string client_cert_file;
+  std::string client_cert_pem;                    ///< The chain as PEM text, instead of a file.
+  std::string client_key_file;
+  std::string client_key_pem;                     ///< The key as PEM text, instead of a file.
+  std::string client_key_passphrase;              ///< Of an encrypted key; never logged.
+
+  /// The proxy of every connection, loopback hosts included, overriding proxy_env:
+  /// `http://[user:password@]host[:port]` or `https://...` (TLS to the proxy as well). Basic
+  /// credentials from the user info are sent to the proxy only and never logged. An empty
+  /// string: no proxy at all. Unset (the default): proxy_env decides, and loopback hosts
+  /// (localhost, 127.0.0.0/8, ::1) are reached directly, as Go's transport does.
+  std::optional<std::string> proxy;
+  openai::proxy_environment proxy_env;            ///< Used when proxy is unset.
   bool allow_insecure_http = false;               ///< Allow http:// to a host other than loopback.
   /// Largest response body accepted; a larger one fails with errc::bad_response.
   std::size_t max_response_bytes = 32 * 1024 * 1024;
@@ -71,8 +102,9 @@ struct client_options {
   /// metrics; see observer.hpp. Null (the default): no events and no cost.
   std::shared_ptr<openai::observer> observer;
 
-  /// Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID; unset variables
-  /// keep the defaults above.
+  /// Reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+  /// OPENAI_MTLS_CLIENT_CERT_FILE, OPENAI_MTLS_CLIENT_KEY_FILE and the proxy variables
+  /// (proxy_environment::from_env()); unset variables keep the defaults above.
   static client_options from_env();
 };
 

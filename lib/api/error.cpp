@@ -27,6 +27,7 @@ class category final : public boost::system::error_category {
       case errc::timeout: return "timed out";
       case errc::bad_response: return "bad response";
       case errc::invalid_configuration: return "invalid configuration";
+      case errc::proxy_authentication: return "proxy authentication failed";
     }
     return "unknown openai error";
   }
@@ -105,6 +106,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::timeout: return "timeout";
     case errc::bad_response: return "bad_response";
     case errc::invalid_configuration: return "invalid_configuration";
+    case errc::proxy_authentication: return "proxy_authentication";
   }
   return "unknown";
 }
@@ -137,6 +139,7 @@ void throw_error(boost::system::error_code ec, diagnostics d) {
     case errc::timeout: throw timeout_error(ec, std::move(d));
     case errc::bad_response: throw bad_response_error(ec, std::move(d));
     case errc::invalid_configuration: throw configuration_error(ec, std::move(d));
+    case errc::proxy_authentication: throw proxy_authentication_error(ec, std::move(d));
   }
   throw error(ec, std::move(d));
 }

@@ -55,6 +55,8 @@ call_result<Op> to_result(const Op& op, finished_attempts&& finished,
     d.message = std::move(finished.problem);
     d.cause = finished.cause ? finished.cause : finished.failure;
   } else {
+    if (context.on_response_body && *context.on_response_body)
+      (*context.on_response_body)(response.status, response.body);
     facts.status = d.status = response.status;
     if (response.status < 200 || response.status > 299) {
       auto body = parse_error_body(response.body, context.api_key);

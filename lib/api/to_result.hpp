@@ -9,6 +9,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,8 @@ struct finished_attempts {
 struct result_context {
   std::string_view api_key;          // taken out of every text of diagnostics
   bool verify_response_id = true;    // client_options::verify_response_id
+  // request_options::on_response_body of the call, or null.
+  const std::function<void(unsigned, std::string_view)>* on_response_body = nullptr;
 };
 
 template <typename Op>

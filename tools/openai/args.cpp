@@ -203,9 +203,10 @@ const std::vector<flag_spec>& flag_specs() {
            }},
       {.name = "format",
        .value_name = "FORMAT",
-       .help = "auto (default: indented JSON as the API reference shows it; lists one item per "
-               "line) | json (one line, coloured on a terminal) | jsonl | yaml | pretty (tree) | "
-               "text | raw | explore",
+       .help = "auto (default: json for one object, exactly as the API reference shows it; "
+               "lists one item per line) | json (indented as the official CLI, coloured on a "
+               "terminal or with FORCE_COLOR=1, never with NO_COLOR) | jsonl (one line) | yaml | "
+               "pretty (tree) | text | raw (the response body as received) | explore",
        .set =
            [](inv_t& i, str v) {
              i.global.format = parse_format("format", v);
@@ -214,9 +215,10 @@ const std::vector<flag_spec>& flag_specs() {
        .choices = formats},
       {.name = "format-error",
        .value_name = "FORMAT",
-       .help = "how errors print on stderr: auto (one-line summary) | text (the official "
-               "multi-line summary) | json | jsonl | yaml | pretty | raw | explore (the API "
-               "error object)",
+       .help = "how errors print on stderr: auto and text (the official summary: HTTP status, "
+               "Request ID, the server's message, a hint; one line when there is no HTTP status) "
+               "| json | jsonl | yaml | pretty | raw | explore (the API error object); an explicit "
+               "--format json, jsonl, raw or yaml applies here too",
        .set = [](inv_t& i, str v) { i.global.format_error = parse_format("format-error", v); },
        .choices = formats},
       {.name = "transform",

@@ -22,8 +22,7 @@ std::optional<std::string> process_variable(std::string_view name) {
 }
 
 // Sets `into` from the variable when it is set and not empty; returns whether it did.
-bool read_env(const env_lookup& lookup, std::string_view name,
-              std::string& into) {
+bool read_env(const env_lookup& lookup, std::string_view name, std::string& into) {
   std::optional<std::string> value = lookup(name);
   if (!value || value->empty()) return false;
   into = std::move(*value);

@@ -2,18 +2,13 @@
 #include <map>
 
 #include "args.hpp"
+#include "test_env.hpp"
 
 using namespace openai_cli;
 
 namespace {
 
-env_lookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 const env_lookup no_env = env_of({});
 

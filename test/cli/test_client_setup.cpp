@@ -4,18 +4,13 @@
 
 #include "args.hpp"
 #include "client_setup.hpp"
+#include "test_env.hpp"
 
 using namespace openai_cli;
 
 namespace {
 
-env_lookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 openai::client_options options_of(std::vector<std::string> args,
                                   std::map<std::string, std::string> env = {{"OPENAI_API_KEY",
@@ -31,9 +26,10 @@ BOOST_AUTO_TEST_SUITE(client_setup)
 BOOST_AUTO_TEST_CASE(the_flags_reach_the_librarys_options_over_the_environment) {
   const openai::client_options o = options_of(
       {"chat:completions", "list", "--mtls-client-cert-file", "c.pem", "--mtls-client-key-file",
-       "k.pem", "--proxy", "http://p:3128", "--max-retries", "5", "--timeout", "2.5",
-       "--ca-file", "ca.pem", "--base-url", "http://127.0.0.1:9/v1"},
-      {{"OPENAI_API_KEY", "sk-env"}, {"OPENAI_BASE_URL", "https://env.example/v1"},
+       "k.pem", "--proxy", "http://p:3128", "--max-retries", "5", "--timeout", "2.5", "--ca-file",
+       "ca.pem", "--base-url", "http://127.0.0.1:9/v1"},
+      {{"OPENAI_API_KEY", "sk-env"},
+       {"OPENAI_BASE_URL", "https://env.example/v1"},
        {"HTTPS_PROXY", "http://env-proxy:1"}});
   BOOST_TEST(o.api_key == "sk-env");
   BOOST_TEST(o.base_url == "http://127.0.0.1:9/v1");
@@ -64,8 +60,9 @@ BOOST_AUTO_TEST_CASE(without_flags_the_options_are_what_from_env_reads) {
 }
 
 BOOST_AUTO_TEST_CASE(no_proxy_is_the_librarys_explicit_no_proxy_value) {
-  const openai::client_options o = options_of({"chat:completions", "list", "--no-proxy"},
-                                              {{"OPENAI_API_KEY", "k"}, {"ALL_PROXY", "http://a:1"}});
+  const openai::client_options o =
+      options_of({"chat:completions", "list", "--no-proxy"},
+                 {{"OPENAI_API_KEY", "k"}, {"ALL_PROXY", "http://a:1"}});
   BOOST_TEST(o.proxy.has_value());
   BOOST_TEST(o.proxy->empty());
 }
@@ -74,10 +71,10 @@ BOOST_AUTO_TEST_CASE(proxy_passwords_are_secrets_as_written_and_decoded) {
   const openai::client_options o =
       options_of({"chat:completions", "list", "--proxy", "http://user:pa%40ss-word@p:3128"},
                  {{"OPENAI_API_KEY", "sk-test-key"}, {"http_proxy", "http://u:env-secret@q:1"}});
-  const std::string shown =
-      redact_secrets("key sk-test-key via http://user:pa%40ss-word@p:3128 (pa@ss-word), "
-                     "env-secret",
-                     o);
+  const std::string shown = redact_secrets(
+      "key sk-test-key via http://user:pa%40ss-word@p:3128 (pa@ss-word), "
+      "env-secret",
+      o);
   BOOST_TEST(shown.find("sk-test-key") == std::string::npos);
   BOOST_TEST(shown.find("pa%40ss-word") == std::string::npos);
   BOOST_TEST(shown.find("pa@ss-word") == std::string::npos);

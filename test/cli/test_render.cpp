@@ -4,6 +4,7 @@
 #include "render.hpp"
 #include "spec_examples.hpp"
 #include "yaml_text.hpp"
+#include "test_env.hpp"
 
 using namespace openai_cli;
 namespace json = boost::json;
@@ -26,13 +27,7 @@ std::string as(output_format f, const json::value& v = completion, bool list_ite
   return render(v, o);
 }
 
-const env_lookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view n) -> std::optional<std::string> {
-    auto it = vars.find(std::string(n));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 }  // namespace
 

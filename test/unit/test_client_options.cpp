@@ -1,9 +1,9 @@
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <map>
-#include <vector>
 #include <openai/options.hpp>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -20,14 +20,14 @@ openai::env_lookup env_of(std::map<std::string, std::string> vars) {
 BOOST_AUTO_TEST_SUITE(client_options_env)
 
 BOOST_AUTO_TEST_CASE(from_env_reads_every_variable_through_the_lookup) {
-  const openai::client_options o = openai::client_options::from_env(
-      env_of({{"OPENAI_API_KEY", "sk-lookup"},
-              {"OPENAI_BASE_URL", "http://127.0.0.1:9/v1"},
-              {"OPENAI_ORG_ID", "org-1"},
-              {"OPENAI_PROJECT_ID", "proj-1"},
-              {"OPENAI_MTLS_CLIENT_CERT_FILE", "c.pem"},
-              {"OPENAI_MTLS_CLIENT_KEY_FILE", "k.pem"},
-              {"HTTPS_PROXY", "http://p:1"}}));
+  const openai::client_options o =
+      openai::client_options::from_env(env_of({{"OPENAI_API_KEY", "sk-lookup"},
+                                               {"OPENAI_BASE_URL", "http://127.0.0.1:9/v1"},
+                                               {"OPENAI_ORG_ID", "org-1"},
+                                               {"OPENAI_PROJECT_ID", "proj-1"},
+                                               {"OPENAI_MTLS_CLIENT_CERT_FILE", "c.pem"},
+                                               {"OPENAI_MTLS_CLIENT_KEY_FILE", "k.pem"},
+                                               {"HTTPS_PROXY", "http://p:1"}}));
   BOOST_TEST(o.api_key == "sk-lookup");
   BOOST_TEST(o.base_url == "http://127.0.0.1:9/v1");
   BOOST_TEST(o.organization == "org-1");
@@ -48,14 +48,14 @@ BOOST_AUTO_TEST_CASE(from_env_keeps_the_defaults_for_unset_and_empty_variables) 
 }
 
 BOOST_AUTO_TEST_CASE(proxy_variables_prefer_the_upper_case_name_as_go_does) {
-  const openai::proxy_environment p = openai::proxy_environment::from_env(
-      env_of({{"HTTPS_PROXY", "http://upper:1"},
-              {"https_proxy", "http://lower:1"},
-              {"http_proxy", "http://lower:2"},
-              {"ALL_PROXY", ""},
-              {"all_proxy", "socks-ignored-empty-upper"},
-              {"NO_PROXY", "a.example"},
-              {"no_proxy", "b.example"}}));
+  const openai::proxy_environment p =
+      openai::proxy_environment::from_env(env_of({{"HTTPS_PROXY", "http://upper:1"},
+                                                  {"https_proxy", "http://lower:1"},
+                                                  {"http_proxy", "http://lower:2"},
+                                                  {"ALL_PROXY", ""},
+                                                  {"all_proxy", "socks-ignored-empty-upper"},
+                                                  {"NO_PROXY", "a.example"},
+                                                  {"no_proxy", "b.example"}}));
   BOOST_TEST(p.https_proxy == "http://upper:1");
   BOOST_TEST(p.http_proxy == "http://lower:2");
   BOOST_TEST(p.all_proxy == "socks-ignored-empty-upper");  // an empty upper name is unset
@@ -68,10 +68,10 @@ BOOST_AUTO_TEST_CASE(the_lookup_is_asked_for_names_only) {
     asked.emplace_back(name);
     return std::nullopt;
   });
-  for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
-                           "OPENAI_MTLS_CLIENT_CERT_FILE", "OPENAI_MTLS_CLIENT_KEY_FILE",
-                           "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
-                           "all_proxy", "NO_PROXY", "no_proxy"})
+  for (const char* name :
+       {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+        "OPENAI_MTLS_CLIENT_CERT_FILE", "OPENAI_MTLS_CLIENT_KEY_FILE", "HTTPS_PROXY", "https_proxy",
+        "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"})
     BOOST_TEST((std::find(asked.begin(), asked.end(), name) != asked.end()), name);
 }
 

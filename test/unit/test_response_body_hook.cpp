@@ -1,13 +1,12 @@
 // request_options::on_response_body: the last response's bytes reach the caller as received,
 // for successes and API errors alike, and never when no response came. Through to_result, the
 // one place a finished call becomes its result (no socket).
-#include "api/to_result.hpp"
-
 #include <boost/asio/error.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <vector>
+
+#include "api/to_result.hpp"
 
 namespace detail = openai::detail;
 
@@ -22,8 +21,10 @@ template <typename Op>
 std::vector<seen> bodies_seen(const Op& op, detail::finished_attempts finished,
                               bool with_hook = true) {
   std::vector<seen> out;
-  const std::function<void(unsigned, std::string_view)> hook =
-      [&](unsigned status, std::string_view body) { out.push_back({status, std::string(body)}); };
+  const std::function<void(unsigned, std::string_view)> hook = [&](unsigned status,
+                                                                   std::string_view body) {
+    out.push_back({status, std::string(body)});
+  };
   detail::result_context context;
   if (with_hook) context.on_response_body = &hook;
   openai::diagnostics d;
@@ -54,7 +55,8 @@ BOOST_AUTO_TEST_CASE(a_success_is_handed_over_byte_for_byte_before_parsing) {
 }
 
 BOOST_AUTO_TEST_CASE(an_api_error_and_an_unparsable_success_are_handed_over_too) {
-  const std::string error = R"({"error": {"message": "No such completion", "type": "invalid_request_error"}})";
+  const std::string error =
+      R"({"error": {"message": "No such completion", "type": "invalid_request_error"}})";
   auto s = bodies_seen(detail::retrieve_op{"x"}, answered(404, error));
   BOOST_TEST_REQUIRE(s.size() == 1u);
   BOOST_TEST(s[0].status == 404u);

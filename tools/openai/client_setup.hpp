@@ -4,8 +4,8 @@
 //   openai::client_options o = client_options_of(inv.global, &std::cerr);
 #pragma once
 
-#include <openai/options.hpp>
 #include <iosfwd>
+#include <openai/options.hpp>
 #include <string>
 #include <vector>
 

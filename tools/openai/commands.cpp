@@ -9,9 +9,9 @@
 #include <ostream>
 
 #include "batch_command.hpp"
+#include "client_setup.hpp"
 #include "gjson_path.hpp"
 #include "metadata_syntax.hpp"
-#include "client_setup.hpp"
 #include "output.hpp"
 #include "render.hpp"
 
@@ -168,7 +168,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     openai::diagnostics d;
     d.violations = std::move(v);
     err << hide(render_error(openai::errc::invalid_argument, d, {}, inv.global,
-                               inv.global.error_color))
+                             inv.global.error_color))
         << '\n';
     return exit_usage;
   }
@@ -215,8 +215,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     if (failure) std::rethrow_exception(failure);
     return status;
   } catch (const openai::error& e) {
-    err << hide(render_error(e.kind(), e.details(), e.what(), inv.global,
-                               inv.global.error_color))
+    err << hide(render_error(e.kind(), e.details(), e.what(), inv.global, inv.global.error_color))
         << '\n';
     return exit_status_for(e.kind());
   } catch (const std::exception& e) {

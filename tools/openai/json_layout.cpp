@@ -137,8 +137,7 @@ class layout {
 
 constexpr std::string_view key_colour = "\x1b[94m", string_colour = "\x1b[92m",
                            number_colour = "\x1b[93m", boolean_colour = "\x1b[96m",
-                           null_colour = "\x1b[91m", escape_colour = "\x1b[35m",
-                           reset = "\x1b[0m";
+                           null_colour = "\x1b[91m", escape_colour = "\x1b[35m", reset = "\x1b[0m";
 
 }  // namespace
 

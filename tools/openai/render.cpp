@@ -1,9 +1,9 @@
 #include "render.hpp"
 
-#include <boost/json/object.hpp>
-#include <boost/algorithm/string/predicate.hpp>
-#include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 
 #include "gjson_path.hpp"

@@ -35,9 +35,9 @@ int main(int argc, char** argv) {
       ++cases;
       if (got == want) continue;
       ++failures;
-      std::cout << "MISMATCH (" << what << ") for " << line.substr(0, 120) << "\n  pretty: "
-                << json::serialize(json::string(want)) << "\n  ours:   "
-                << json::serialize(json::string(got)) << '\n';
+      std::cout << "MISMATCH (" << what << ") for " << line.substr(0, 120)
+                << "\n  pretty: " << json::serialize(json::string(want))
+                << "\n  ours:   " << json::serialize(json::string(got)) << '\n';
     }
   }
   std::cout << "json layout conformance: " << (cases - failures) << " passed, " << failures

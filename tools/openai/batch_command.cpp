@@ -84,7 +84,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
   bool interrupted = false, gave_up = false;
 
   try {
-    asio::io_context io;
+    asio::io_context io(1);  // one thread runs it: calls need no strand of their own
     openai::client client{io.get_executor(), options};
     asio::cancellation_signal cancel;
     input_lines input(io, std::exchange(plan.input_fd, -1));

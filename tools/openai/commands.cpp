@@ -178,7 +178,7 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
         << "; printing json\n";
 
   try {
-    asio::io_context io;
+    asio::io_context io(1);  // one thread runs it: calls need no strand of their own
     openai::client client{io.get_executor(), client_options_of(inv.global, &err)};
     session s{inv, client, out, err, openai::request_options{}, {}};
     s.options.extra_headers = inv.global.headers;

@@ -41,6 +41,8 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
                     mutual TLS for tests: generate a client CA (trusted as by --client-ca, in
                     addition to it) and a client certificate it signs; write the certificate
                     and its unencrypted PKCS#8 key (mode 0600) to these paths (both required)
+  --client-ca-out PATH
+                    write the CA certificate(s) client certificates are verified against
   --threads N       io threads (default 1)
   --idle-timeout S  close connections idle for S seconds (default 60)
   --fault-rate R    inject a fault into each API request with probability R in [0, 1]: a 429
@@ -114,7 +116,7 @@ unsigned long parse_number(std::string_view flag, const char* text, unsigned lon
 
 struct cli {
   openai_mock::server_options options;
-  std::optional<std::string> ca_out, port_file, client_cert_out, client_key_out;
+  std::optional<std::string> ca_out, port_file, client_cert_out, client_key_out, client_ca_out;
 };
 
 std::string read_client_ca(const std::string& path) {
@@ -160,6 +162,8 @@ cli parse(int argc, char** argv) {
       c.client_cert_out = value();
     } else if (a == "--client-key-out") {
       c.client_key_out = value();
+    } else if (a == "--client-ca-out") {
+      c.client_ca_out = value();
     } else if (a == "--threads") {
       c.options.threads = static_cast<unsigned>(parse_number(a, value(), 256));
       if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
@@ -180,7 +184,15 @@ cli parse(int argc, char** argv) {
   if (c.client_cert_out.has_value() != c.client_key_out.has_value())
     throw bad_usage("--client-cert-out and --client-key-out go together");
   c.options.generate_client_certificate = c.client_cert_out.has_value();
+  if (c.client_ca_out && c.options.client_ca_pem.empty() && !c.client_cert_out)
+    throw bad_usage("--client-ca-out needs --client-ca or --client-cert-out");
   return c;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
 // Readers never see a half-written file: write a sibling, then rename over the target.
@@ -212,6 +224,7 @@ int main(int argc, char** argv) {
     server.start();
     if (c.ca_out) server.write_ca_file(*c.ca_out);
     if (c.client_cert_out) server.write_client_certificate(*c.client_cert_out, *c.client_key_out);
+    if (c.client_ca_out) write_text(*c.client_ca_out, server.client_ca_pem());
     if (!server.https_base_url().empty())
       std::cerr << "openai-mock: " << server.https_base_url() << '\n';
     if (!server.http_base_url().empty())

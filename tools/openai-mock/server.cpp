@@ -71,6 +71,7 @@ asio::ssl::context make_tls_context(const server_options& o) {
   ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                   asio::ssl::context::no_tlsv1_1);
+  if (o.tls12_only) SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
   ctx.use_certificate_chain(asio::buffer(o.cert_chain_pem));
   ctx.use_private_key(asio::buffer(o.private_key_pem), asio::ssl::context::pem);
   if (!o.client_ca_pem.empty()) {

@@ -53,6 +53,9 @@ struct server_options {
   // certificates are required) and a client certificate it signs: client_cert_pem() and
   // client_key_pem() of the server.
   bool generate_client_certificate = false;
+  // Caps the HTTPS listener at TLS 1.2, where a refused client certificate ends the handshake
+  // itself (TLS 1.3 reports it to the client only after the client's side has finished).
+  bool tls12_only = false;
 
   // A connection with no request for this long is closed, so abandoned clients never leak.
   std::chrono::seconds idle_timeout{60};

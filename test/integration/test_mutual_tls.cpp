@@ -115,6 +115,19 @@ BOOST_AUTO_TEST_CASE(the_right_certificate_given_as_pem_text_passes) {
   BOOST_TEST(f.mock().stats().tls_handshake_failures == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_reconnect_with_a_client_certificate_resumes_the_tls_session) {
+  // A server verifying client certificates must name its sessions, or resuming one fails.
+  mock_fixture f(requiring_client_certificates());
+  asio::io_context io;
+  openai::client client(io.get_executor(), with_pem(f.options(), f.mock()));
+  run(io, client.update_completion(f.id(1), {{"round", "1"}}));
+  client.close_idle_connections();
+  auto c = run(io, client.update_completion(f.id(1), {{"round", "2"}}));
+  BOOST_TEST(c.metadata().at("round") == "2");
+  BOOST_TEST(client.pool_stats().resumed_total == 1u);
+  BOOST_TEST(f.mock().stats().tls_handshake_failures == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_certificate_file_holding_the_key_too_serves_as_both) {
   mock_fixture f(requiring_client_certificates());
   temp_files files;
@@ -255,6 +268,25 @@ BOOST_AUTO_TEST_CASE(an_encrypted_key_without_a_passphrase_is_a_configuration_er
   BOOST_TEST(e.details().message ==
              "client_key_file '" + o.client_key_file +
                  "' is an encrypted key: set client_key_passphrase");
+}
+
+BOOST_AUTO_TEST_CASE(a_passphrase_longer_than_openssl_accepts_is_a_configuration_error) {
+  mock_fixture f(requiring_client_certificates());
+  const std::string passphrase(2000, 'p');
+  auto o = with_pem(f.options(), f.mock());
+  o.client_key_pem = openai_mock::encrypt_private_key(f.mock().client_key_pem(), passphrase);
+  o.client_key_passphrase = passphrase;
+  auto e = construction_failure(o);
+  BOOST_TEST(contains(e.details().message, "client_key_passphrase is longer than the"));
+  BOOST_TEST(!contains(e.what(), "pppp"));
+}
+
+BOOST_AUTO_TEST_CASE(a_passphrase_without_a_key_is_a_configuration_error) {
+  mock_fixture f(requiring_client_certificates());
+  auto o = f.options();
+  o.client_key_passphrase = "open sesame";
+  auto e = construction_failure(o);
+  BOOST_TEST(e.details().message == "client_key_passphrase is set but no client key is");
 }
 
 BOOST_AUTO_TEST_CASE(a_key_that_does_not_match_the_certificate_is_a_configuration_error) {

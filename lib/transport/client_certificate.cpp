@@ -94,7 +94,8 @@ bool read_chain(const pem_text& source, std::vector<x509_ptr>& chain, std::strin
     chain.emplace_back(cert);
   // The end of the text shows as "no start line"; anything else is a block that is broken.
   const unsigned long last = ERR_peek_last_error();
-  const bool at_end = ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
+  const bool at_end =
+      ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE;
   if (chain.empty()) {
     problem = source.name + " holds no PEM certificate" + (at_end ? "" : ": " + latest_reason());
     return false;
@@ -166,15 +167,21 @@ int note_certificate_request(SSL* ssl, X509**, EVP_PKEY**) {
 // (OpenSSL reports a received alert as the reason SSL_AD_REASON_OFFSET + its code).
 const char* verdict_of_alert(int reason) {
   switch (reason) {
-    case SSL_R_TLSV1_ALERT_UNKNOWN_CA: return "it is not signed by a CA the server trusts";
-    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED: return "the server says it has expired";
-    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED: return "the server says it was revoked";
-    case SSL_R_TLSV1_ALERT_ACCESS_DENIED: return "the server denies it access";
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+      return "it is not signed by a CA the server trusts";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+      return "the server says it has expired";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+      return "the server says it was revoked";
+    case SSL_R_TLSV1_ALERT_ACCESS_DENIED:
+      return "the server denies it access";
     case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
     case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
     case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
-    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR: return "";
-    default: return nullptr;
+    case SSL_R_TLSV1_ALERT_DECRYPT_ERROR:
+      return "";
+    default:
+      return nullptr;
   }
 }
 
@@ -188,8 +195,9 @@ bool load_identity(SSL_CTX* context, const client_identity& id, std::string& pro
     return false;
   }
   if (!has_cert) {
-    problem = "a client key (client_key_file or client_key_pem) needs its certificate: set "
-              "client_cert_file or client_cert_pem too";
+    problem =
+        "a client key (client_key_file or client_key_pem) needs its certificate: set "
+        "client_cert_file or client_cert_pem too";
     return false;
   }
   pem_text cert_source, key_source;
@@ -197,8 +205,7 @@ bool load_identity(SSL_CTX* context, const client_identity& id, std::string& pro
   if (!source_of("client_cert_file", id.cert_file, "client_cert_pem", id.cert_pem, cert_source,
                  problem) ||
       !read_chain(cert_source, chain, problem) ||
-      !source_of("client_key_file", id.key_file, "client_key_pem", id.key_pem, key_source,
-                 problem))
+      !source_of("client_key_file", id.key_file, "client_key_pem", id.key_pem, key_source, problem))
     return false;
   key_ptr key = read_key(key_source, id.key_passphrase, problem);
   if (!key) return false;

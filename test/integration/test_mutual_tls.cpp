@@ -67,8 +67,7 @@ openai::configuration_error construction_failure(const openai::client_options& o
 
 // The mock's counter of handshakes refused for `field`, once it reaches `expected` or after 10 s:
 // the server counts a refusal after sending its alert, so the client may have the error first.
-std::uint64_t refusals(mock_fixture& f,
-                       std::uint64_t openai_mock::server::counters::*field,
+std::uint64_t refusals(mock_fixture& f, std::uint64_t openai_mock::server::counters::*field,
                        std::uint64_t expected) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   auto value = f.mock().stats().*field;
@@ -153,8 +152,8 @@ BOOST_AUTO_TEST_CASE(no_certificate_fails_with_a_handshake_error_saying_one_is_r
   const std::string message = e.details().message;
   BOOST_TEST_MESSAGE("without a certificate: " << message);
   BOOST_TEST((e.kind() == openai::errc::network));
-  BOOST_TEST(contains(message, "TLS handshake with 127.0.0.1:" + std::to_string(f.mock().https_port()) +
-                                   " failed"));
+  BOOST_TEST(contains(message, "TLS handshake with 127.0.0.1:" +
+                                   std::to_string(f.mock().https_port()) + " failed"));
   BOOST_TEST(contains(message, "certificate required"));  // the server's alert, as OpenSSL names it
   BOOST_TEST(contains(message, "the server requires a client certificate, and none is configured"));
   BOOST_TEST(contains(e.what(), "requires a client certificate"));
@@ -163,7 +162,8 @@ BOOST_AUTO_TEST_CASE(no_certificate_fails_with_a_handshake_error_saying_one_is_r
   BOOST_TEST(f.mock().metadata_of(f.id(1))->count("k") == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(no_certificate_fails_in_a_tls12_handshake_with_an_error_saying_one_is_required) {
+BOOST_AUTO_TEST_CASE(
+    no_certificate_fails_in_a_tls12_handshake_with_an_error_saying_one_is_required) {
   // TLS 1.2 has no alert of its own for it: the server's handshake_failure is explained by its
   // having asked for a certificate.
   auto options = requiring_client_certificates();
@@ -217,8 +217,9 @@ BOOST_AUTO_TEST_CASE(a_certificate_from_another_ca_fails_with_a_handshake_error_
   BOOST_TEST_MESSAGE("with a stranger's certificate: " << message);
   BOOST_TEST(contains(message, "TLS handshake with 127.0.0.1:"));
   BOOST_TEST(contains(message, "unknown ca"));  // the server's alert
-  BOOST_TEST(contains(message, "the server did not accept the client certificate: it is not "
-                               "signed by a CA the server trusts"));
+  BOOST_TEST(contains(message,
+                      "the server did not accept the client certificate: it is not "
+                      "signed by a CA the server trusts"));
   BOOST_TEST(refusals(f, rejected, 1) == 1u);
 }
 
@@ -265,9 +266,8 @@ BOOST_AUTO_TEST_CASE(an_encrypted_key_without_a_passphrase_is_a_configuration_er
   o.client_key_file = files.write(
       "locked.key", openai_mock::encrypt_private_key(f.mock().client_key_pem(), "open sesame"));
   auto e = construction_failure(o);
-  BOOST_TEST(e.details().message ==
-             "client_key_file '" + o.client_key_file +
-                 "' is an encrypted key: set client_key_passphrase");
+  BOOST_TEST(e.details().message == "client_key_file '" + o.client_key_file +
+                                        "' is an encrypted key: set client_key_passphrase");
 }
 
 BOOST_AUTO_TEST_CASE(a_passphrase_longer_than_openssl_accepts_is_a_configuration_error) {
@@ -311,8 +311,8 @@ BOOST_AUTO_TEST_CASE(an_unreadable_certificate_file_is_a_configuration_error_nam
   o.client_cert_pem.clear();
   o.client_cert_file = (files.dir / "missing.pem").string();
   auto e = construction_failure(o);
-  BOOST_TEST(e.details().message ==
-             "cannot read client_cert_file '" + o.client_cert_file + "': No such file or directory");
+  BOOST_TEST(e.details().message == "cannot read client_cert_file '" + o.client_cert_file +
+                                        "': No such file or directory");
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_key_file_is_a_configuration_error_naming_it) {
@@ -331,8 +331,9 @@ BOOST_AUTO_TEST_CASE(only_a_certificate_is_a_configuration_error) {
   auto o = with_pem(f.options(), f.mock());
   o.client_key_pem.clear();
   auto e = construction_failure(o);
-  BOOST_TEST(contains(e.details().message, "needs its private key: set client_key_file or "
-                                           "client_key_pem too"));
+  BOOST_TEST(contains(e.details().message,
+                      "needs its private key: set client_key_file or "
+                      "client_key_pem too"));
 }
 
 BOOST_AUTO_TEST_CASE(only_a_key_is_a_configuration_error) {
@@ -340,8 +341,9 @@ BOOST_AUTO_TEST_CASE(only_a_key_is_a_configuration_error) {
   auto o = with_pem(f.options(), f.mock());
   o.client_cert_pem.clear();
   auto e = construction_failure(o);
-  BOOST_TEST(contains(e.details().message, "needs its certificate: set client_cert_file or "
-                                           "client_cert_pem too"));
+  BOOST_TEST(contains(e.details().message,
+                      "needs its certificate: set client_cert_file or "
+                      "client_cert_pem too"));
 }
 
 BOOST_AUTO_TEST_CASE(pem_text_without_a_certificate_or_a_key_is_a_configuration_error) {
@@ -376,7 +378,8 @@ BOOST_AUTO_TEST_CASE(a_client_certificate_over_plain_http_is_a_configuration_err
 
 BOOST_AUTO_TEST_CASE(a_server_that_asks_for_no_certificate_accepts_a_client_that_has_one) {
   mock_fixture f(mock_fixture::default_options(5));
-  const auto identity = openai_mock::generate_certificates(openai_mock::client_certificate_options());
+  const auto identity =
+      openai_mock::generate_certificates(openai_mock::client_certificate_options());
   auto o = f.options();
   o.client_cert_pem = identity.leaf_cert_pem;
   o.client_key_pem = identity.leaf_key_pem;

@@ -2,6 +2,7 @@
 
 #include "api/endpoints.hpp"
 #include "support/redact.hpp"
+#include "transport/client_certificate.hpp"
 #include "transport/tls_context.hpp"
 
 #include <openai/error.hpp>
@@ -53,10 +54,19 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
       configuration_problem(std::string(name) + " contains a CR, LF or NUL character",
                             options_.api_key);
   }
+  const client_identity identity{options_.client_cert_file, options_.client_cert_pem,
+                                 options_.client_key_file, options_.client_key_pem,
+                                 options_.client_key_passphrase};
+  if (!url_.tls && !identity.empty())
+    configuration_problem("a client certificate is set but base_url '" +
+                              echoable_url(options_.base_url) +
+                              "' is plain http://: mutual TLS needs https://",
+                          options_.api_key);
   std::shared_ptr<asio::ssl::context> tls;
   if (url_.tls) {
     tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);
-    if (!tls) configuration_problem(problem, options_.api_key);
+    if (!tls || !use_client_identity(*tls, identity, problem))
+      configuration_problem(problem, options_.api_key);
   }
   common_headers_ = make_common_headers(options_, url_);
   pool_settings pool{options_.max_connections, options_.connect_timeout, options_.idle_timeout,

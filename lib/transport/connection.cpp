@@ -2,6 +2,7 @@
 
 #include "http/render.hpp"
 #include "http/response_parser.hpp"
+#include "transport/client_certificate.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -71,6 +72,12 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   tcp::socket& lowest() { return secure ? secure->next_layer() : *plain; }
 
   std::string where() const { return host + ":" + port; }
+
+  // ": <why>" when the server turned down the client's certificate, or its absence; else "".
+  std::string certificate_refusal(const boost::system::error_code& ec) {
+    const std::string why = secure ? client_certificate_rejection(secure->native_handle(), ec) : "";
+    return why.empty() ? why : ": " + why;
+  }
 
   void arm(clock::time_point deadline, const asio::any_io_executor& coroutine_executor) {
     timed_out = false;
@@ -184,6 +191,7 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       const long verify = SSL_get_verify_result(s.secure->native_handle());
       if (verify != X509_V_OK)
         problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+      problem += s.certificate_refusal(handshake_ec);
       const auto result = s.failure(handshake_ec);
       // An issuer missing because the CA bundle could not be read: that is the cause to fix.
       if (const auto unread = trust_bundle_failure(s.secure->native_handle())) {
@@ -290,6 +298,11 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
                 std::to_string(http::response_limits::header_bytes) + " bytes";
     else if (!read_problem.empty() && !timed_out)
       problem = read_problem;
+    // TLS 1.3 ends the client's side of the handshake before the server has judged its
+    // certificate: the server's refusal arrives as an alert on the first read.
+    if (exchanges == 0 && !timed_out)
+      if (const std::string why = certificate_refusal(read_ec); !why.empty())
+        problem = "TLS handshake with " + where() + " failed: " + read_ec.message() + why;
     co_return failure(read_ec);
   }
 

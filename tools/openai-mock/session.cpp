@@ -264,7 +264,7 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
                                                      as_tuple(use_awaitable));
   if (hec) {
     // A handshake stop() interrupted is not the client's failure.
-    if (!(s.stopping && hec == asio::error::operation_aborted)) ++s.tls_failed;
+    if (!(s.stopping && hec == asio::error::operation_aborted)) s.count_handshake_failure(hec);
     co_return;
   }
   ++s.tls_ok;

@@ -66,7 +66,10 @@ struct client_options {
 
   /// The proxy of every connection, loopback hosts included, overriding proxy_env:
   /// `http://[user:password@]host[:port]` or `https://...` (TLS to the proxy as well). Basic
-  /// credentials from the user info are sent to the proxy only and never logged. An empty
+  /// credentials from the user info (percent-decoded) are sent to the proxy only and never
+  /// logged. Without a scheme, http:// is meant; without a port, 80 (http://) or 443
+  /// (https://), as Go's transport does (curl assumes 1080). A URL that cannot be used is a
+  /// configuration_error naming the proxy without its user info. An empty
   /// string: no proxy at all. Unset (the default): proxy_env decides, and loopback hosts
   /// (localhost, 127.0.0.0/8, ::1) are reached directly, as Go's transport does.
   std::optional<std::string> proxy;

@@ -82,6 +82,17 @@ void client_impl::choose_route() {
   auto hop = std::make_shared<proxy_hop>();
   hop->url = std::move(*parsed);
   secrets_ = secrets(options_.api_key, hop->url.password, hop->url.authorization);
+  // An http:// target's requests go to the proxy as they are: the key would cross the network
+  // in clear to a plain proxy elsewhere. (The proxy's name is a valid base URL.)
+  if (!url_.tls && !hop->url.tls && !options_.allow_insecure_http) {
+    std::string ignored;
+    const auto proxy_as_url = parse_base_url(hop->url.name, ignored);
+    if (!proxy_as_url || !proxy_as_url->host_is_loopback)
+      configuration_problem("plain http:// requests would go to proxy " + hop->url.name +
+                                " unencrypted, the API key with them; set allow_insecure_http to "
+                                "allow it",
+                            secrets_);
+  }
   if (hop->url.tls) {
     // The same trust store as the API host's, in a context of its own (proxy_hop::tls).
     hop->tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);

@@ -74,7 +74,9 @@ struct client_options {
   /// (localhost, 127.0.0.0/8, ::1) are reached directly, as Go's transport does.
   std::optional<std::string> proxy;
   openai::proxy_environment proxy_env;            ///< Used when proxy is unset.
-  bool allow_insecure_http = false;               ///< Allow http:// to a host other than loopback.
+  /// Allow http:// to a host other than loopback, or through a plain http:// proxy other than
+  /// loopback: either way the API key would cross the network unencrypted.
+  bool allow_insecure_http = false;
   /// Largest response body accepted; a larger one fails with errc::bad_response.
   std::size_t max_response_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  ///< Idle longer: not reused.

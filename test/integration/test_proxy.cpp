@@ -98,6 +98,33 @@ BOOST_AUTO_TEST_CASE(updates_and_lists_through_tinyproxy_over_one_reused_tunnel,
   BOOST_TEST(client.pool_stats().opened_total == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(update_many_runs_its_concurrent_updates_over_tunnels_of_the_proxy,
+                     *boost::unit_test::precondition(tinyproxy_installed{})) {
+  mock_fixture f(40);
+  tinyproxy proxy(f.mock().https_port(), "alice " + password);
+  auto o = f.options();
+  o.proxy = proxy.url("alice:" + password);
+  o.max_connections = 4;
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  std::vector<openai::update_item> items;
+  for (std::size_t i = 1; i <= 40; ++i) items.push_back({f.id(i), {{"batch", "via proxy"}}, i});
+  openai::batch_options batch;
+  batch.concurrency = 8;
+  auto summary = run(io, client.update_many(openai::source_from_range(items),
+                                            [](openai::update_result r) {
+                                              BOOST_TEST(r.ok(), r.details.message);
+                                            },
+                                            batch));
+  BOOST_TEST(summary.ok == 40u);
+  BOOST_TEST(f.mock().metadata_of(f.id(40))->at("batch") == "via proxy");
+  // At most one tunnel per pooled connection, each reused: far fewer than 40.
+  const auto tunnels = proxy.lines_with("): CONNECT ");
+  BOOST_TEST(tunnels >= 1u);
+  BOOST_TEST(tunnels <= 4u, proxy.log());
+  BOOST_TEST(f.mock().stats().tls_handshakes == tunnels);
+}
+
 BOOST_AUTO_TEST_CASE(right_basic_credentials_pass_and_never_show_in_the_debug_log,
                      *boost::unit_test::precondition(tinyproxy_installed{})) {
   mock_fixture f;
@@ -365,6 +392,23 @@ BOOST_AUTO_TEST_CASE(a_bad_proxy_url_is_a_configuration_error_without_its_passwo
       shows_no_secret(texts_of(e), password);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_http_proxy_off_loopback_for_an_http_target_needs_allow_insecure_http) {
+  // The API key would cross the network in clear, to the proxy and beyond.
+  asio::io_context io;
+  openai::client_options o;
+  o.api_key = test_support::api_key;
+  o.base_url = "http://127.0.0.1:8080/v1";
+  o.proxy = "http://10.255.255.1:3128";
+  BOOST_CHECK_THROW(openai::client(io.get_executor(), o), openai::configuration_error);
+  o.allow_insecure_http = true;
+  BOOST_CHECK_NO_THROW(openai::client(io.get_executor(), o));
+  o.allow_insecure_http = false;
+  o.proxy = "http://127.0.0.1:3128";  // a proxy on this machine: as safe as the target
+  BOOST_CHECK_NO_THROW(openai::client(io.get_executor(), o));
+  o.proxy = "https://10.255.255.1:3128";  // TLS to the proxy
+  BOOST_CHECK_NO_THROW(openai::client(io.get_executor(), o));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

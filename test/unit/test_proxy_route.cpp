@@ -1,17 +1,13 @@
 #include "http/proxy_route.hpp"
 
+#include "parsed_base_url.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 using namespace openai::detail;
+using test_support::target;
 
 namespace {
-
-base_url target(const std::string& url) {
-  std::string problem;
-  auto u = parse_base_url(url, problem);
-  BOOST_TEST_REQUIRE(u.has_value(), problem);
-  return *u;
-}
 
 bool bypassed(const std::string& no_proxy, const std::string& url) {
   return no_proxy_matches(no_proxy, target(url));

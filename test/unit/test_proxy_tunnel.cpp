@@ -5,18 +5,14 @@
 
 #include <openai/error.hpp>
 
+#include "parsed_base_url.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 using namespace openai::detail;
+using test_support::target;
 
 namespace {
-
-base_url target(const std::string& url) {
-  std::string problem;
-  auto u = parse_base_url(url, problem);
-  BOOST_TEST_REQUIRE(u.has_value(), problem);
-  return *u;
-}
 
 proxy_url proxy(const std::string& url) {
   std::string problem;

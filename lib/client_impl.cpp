@@ -6,6 +6,8 @@
 
 #include <openai/error.hpp>
 
+#include <boost/asio/detail/concurrency_hint.hpp>
+#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -101,15 +103,26 @@ void client_impl::choose_route() {
   proxy_ = std::move(hop);
 }
 
+asio::any_io_executor executor_for_call(const asio::any_io_executor& client_executor) {
+  // Over the io_context's own executor type when that is what the client runs on: it fits in
+  // any_io_executor's small buffer, where a strand<any_io_executor> does not, and every copy or
+  // prefer() of the call's executor would then allocate.
+  if (const auto* io = client_executor.target<asio::io_context::executor_type>()) {
+    // Concurrency hint 1 is the io_context's promise that one thread runs it (Asio builds its
+    // own single-thread shortcuts on it), as does a hint that turns off its locking. Then
+    // nothing of a call can run in parallel with anything else: a strand would only cost a
+    // lock, a queue and two allocations per call.
+    const int hint =
+        asio::use_service<asio::detail::scheduler>(io->context()).concurrency_hint();
+    if (hint == 1 || !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint))
+      return client_executor;
+    return asio::make_strand(*io);
+  }
+  return asio::make_strand(client_executor);
+}
+
 std::shared_ptr<client_impl::running_call> client_impl::register_call() {
-  // A strand over the io_context's own executor type when that is what the client runs on: it
-  // fits in any_io_executor's small buffer, where a strand<any_io_executor> does not, and every
-  // copy or prefer() of the call's executor would then allocate.
-  asio::any_io_executor strand;
-  if (const auto* io = executor_.target<asio::io_context::executor_type>())
-    strand = asio::make_strand(*io);
-  else
-    strand = asio::make_strand(executor_);
+  asio::any_io_executor strand = executor_for_call(executor_);
   auto call = std::make_shared<running_call>(std::move(strand));
   std::lock_guard lock(calls_mutex_);
   if (shut_down_) return nullptr;

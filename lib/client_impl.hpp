@@ -25,6 +25,12 @@
 
 namespace openai::detail {
 
+// Where a call's coroutine runs: a strand of the client's executor, so that a call's steps
+// never run in parallel with each other on a multi-threaded executor; or the executor itself
+// when it is an io_context that promises a single thread (concurrency hint 1, or one that
+// disables locking).
+boost::asio::any_io_executor executor_for_call(const boost::asio::any_io_executor& client_executor);
+
 class client_impl : public std::enable_shared_from_this<client_impl> {
  public:
   client_impl(boost::asio::any_io_executor executor, client_options options);
@@ -53,7 +59,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
   // it is emitted only there.
   struct running_call {
     explicit running_call(boost::asio::any_io_executor s) : strand(std::move(s)) {}
-    boost::asio::any_io_executor strand;  // a strand of the client's executor
+    boost::asio::any_io_executor strand;  // executor_for_call() of the client's executor
     boost::asio::cancellation_signal signal;
   };
   // Null after shutdown: the call must then complete with operation_aborted at once.

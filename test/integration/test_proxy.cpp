@@ -183,6 +183,29 @@ BOOST_AUTO_TEST_CASE(missing_basic_credentials_are_a_proxy_authentication_error,
   BOOST_TEST(std::string(e->what()).find("has no user:password") != std::string::npos, e->what());
 }
 
+BOOST_AUTO_TEST_CASE(the_api_hosts_certificate_is_verified_inside_the_tunnel,
+                     *boost::unit_test::precondition(tinyproxy_installed{})) {
+  // The mock's certificate names another host: the tunnel opens, the handshake with the API
+  // host inside it fails verification for 127.0.0.1.
+  auto mock_options = mock_fixture::default_options();
+  mock_options.certificates.subject_alt_names = {"DNS:other.example"};
+  mock_options.certificates.common_name = "other.example";
+  mock_fixture f(mock_options);
+  tinyproxy proxy(f.mock().https_port());
+  auto o = f.options();
+  o.proxy = proxy.url();
+  o.max_retries = 0;
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  BOOST_TEST_REQUIRE(e.has_value());
+  BOOST_TEST(std::string(e->what()).find("TLS handshake with 127.0.0.1:" +
+                                         port_text(f.mock().https_port())) != std::string::npos,
+             e->what());
+  BOOST_TEST(proxy.lines_with("): CONNECT ") == 1u, proxy.log());
+  BOOST_TEST(f.mock().stats().tls_handshakes == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(environment_proxies_bypass_loopback_while_an_explicit_proxy_beats_no_proxy,
                      *boost::unit_test::precondition(tinyproxy_installed{})) {
   mock_fixture f;
@@ -271,6 +294,22 @@ BOOST_AUTO_TEST_CASE(a_connect_answered_503_is_a_network_error_and_retried) {
                                         " HTTP/1.1\r\nHost: 127.0.0.1:",
                                     0) == 0u,
              proxy.heads()[0]);
+}
+
+BOOST_AUTO_TEST_CASE(a_proxy_closing_without_an_answer_is_a_network_error) {
+  mock_fixture f;
+  scripted_proxy proxy({"", 0, {}, {}});  // reads CONNECT, says nothing, closes
+  auto o = f.options();
+  o.proxy = proxy.url();
+  fast_retries(o, 1);
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  BOOST_TEST_REQUIRE(e.has_value());
+  BOOST_TEST(e->code() == make_error_code(openai::errc::network));
+  BOOST_TEST(std::string(e->what()).find("without answering CONNECT") != std::string::npos,
+             e->what());
+  BOOST_TEST(proxy.connections() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_connect_answer_with_a_body_is_a_bad_response_not_retried) {

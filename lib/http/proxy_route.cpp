@@ -162,6 +162,9 @@ boost::system::result<proxy_url> parse_proxy_url(std::string_view text, std::str
     const std::string user = u.user();
     out.password = u.password();
     if (user.empty() && out.password.empty()) return fail("has empty user info");
+    // RFC 7617: the user-id ends at the first ':'; one inside it would shift the password.
+    if (user.find(':') != std::string::npos)
+      return fail("has a ':' in its user name (percent-encoded %3A), which Basic cannot carry");
     if ((user + out.password).find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       return fail("has a CR, LF or NUL character in its user info");
     out.authorization = "Basic " + base64(user + ":" + out.password);

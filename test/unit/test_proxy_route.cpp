@@ -178,7 +178,8 @@ BOOST_AUTO_TEST_CASE(bad_proxy_urls_are_refused_without_showing_the_password) {
   for (const char* bad : {"socks5://user:hunter2secret@proxy:1080", "http://user:hunter2secret@proxy:0",
                           "http://user:hunter2secret@proxy:99999", "http://user:hunter2secret@proxy/path",
                           "http://user:hunter2secret@proxy:3128?q=1", "http://user:hunter2secret@:3128",
-                          "http://user:hunter2secret@proxy:31x8"}) {
+                          "http://user:hunter2secret@proxy:31x8",
+                          "http://us%3Aer:hunter2secret@proxy:3128"}) {
     std::string problem;
     auto p = parse_proxy_url(bad, problem);
     BOOST_TEST(!p.has_value(), bad);

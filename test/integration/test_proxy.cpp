@@ -67,6 +67,18 @@ void fast_retries(openai::client_options& o, unsigned retries) {
   o.max_retry_delay = std::chrono::milliseconds(5);
 }
 
+// One update through proxy_url with `retries` quick retries: the Error it ends with.
+template <typename Error>
+std::optional<Error> update_through(mock_fixture& f, const std::string& proxy_url,
+                                    unsigned retries) {
+  auto o = f.options();
+  o.proxy = proxy_url;
+  fast_retries(o, retries);
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  return failure_of<Error>(io, client.update_completion(f.id(1), {}));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(proxy)
@@ -192,12 +204,7 @@ BOOST_AUTO_TEST_CASE(the_api_hosts_certificate_is_verified_inside_the_tunnel,
   mock_options.certificates.common_name = "other.example";
   mock_fixture f(mock_options);
   tinyproxy proxy(f.mock().https_port());
-  auto o = f.options();
-  o.proxy = proxy.url();
-  o.max_retries = 0;
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::connection_error>(f, proxy.url(), 0);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(std::string(e->what()).find("TLS handshake with 127.0.0.1:" +
                                          port_text(f.mock().https_port())) != std::string::npos,
@@ -278,12 +285,7 @@ BOOST_AUTO_TEST_CASE(a_refused_proxy_port_is_a_network_error) {
 BOOST_AUTO_TEST_CASE(a_connect_answered_503_is_a_network_error_and_retried) {
   mock_fixture f;
   scripted_proxy proxy({"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 0, {}, {}});
-  auto o = f.options();
-  o.proxy = proxy.url();
-  fast_retries(o, 2);
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::connection_error>(f, proxy.url(), 2);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(e->code() == make_error_code(openai::errc::network));
   BOOST_TEST(std::string(e->what()).find("503") != std::string::npos, e->what());
@@ -299,12 +301,7 @@ BOOST_AUTO_TEST_CASE(a_connect_answered_503_is_a_network_error_and_retried) {
 BOOST_AUTO_TEST_CASE(a_proxy_closing_without_an_answer_is_a_network_error) {
   mock_fixture f;
   scripted_proxy proxy({"", 0, {}, {}});  // reads CONNECT, says nothing, closes
-  auto o = f.options();
-  o.proxy = proxy.url();
-  fast_retries(o, 1);
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::connection_error>(f, proxy.url(), 1);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(e->code() == make_error_code(openai::errc::network));
   BOOST_TEST(std::string(e->what()).find("without answering CONNECT") != std::string::npos,
@@ -316,12 +313,7 @@ BOOST_AUTO_TEST_CASE(a_connect_answer_with_a_body_is_a_bad_response_not_retried)
   mock_fixture f;
   scripted_proxy proxy(
       {"HTTP/1.1 200 Connection established\r\nContent-Length: 5\r\n\r\nhello", 0, {}, {}});
-  auto o = f.options();
-  o.proxy = proxy.url();
-  fast_retries(o, 2);
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::bad_response_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::bad_response_error>(f, proxy.url(), 2);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(e->code() == make_error_code(openai::errc::bad_response));
   BOOST_TEST(std::string(e->what()).find("body") != std::string::npos, e->what());
@@ -331,12 +323,7 @@ BOOST_AUTO_TEST_CASE(a_connect_answer_with_a_body_is_a_bad_response_not_retried)
 BOOST_AUTO_TEST_CASE(a_garbage_answer_to_connect_is_a_bad_response) {
   mock_fixture f;
   scripted_proxy proxy({"SSH-2.0-OpenSSH_9.2p1 Debian\r\n\r\n", 0, {}, {}});
-  auto o = f.options();
-  o.proxy = proxy.url();
-  o.max_retries = 0;
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::bad_response_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::bad_response_error>(f, proxy.url(), 0);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(e->code() == make_error_code(openai::errc::bad_response));
   BOOST_TEST(std::string(e->what()).find("proxy " + proxy.url()) != std::string::npos, e->what());
@@ -399,12 +386,7 @@ BOOST_AUTO_TEST_CASE(an_https_proxy_with_an_untrusted_certificate_fails_naming_t
   mock_fixture f;
   const auto other = openai_mock::generate_certificates();  // another CA
   scripted_proxy proxy({{}, f.mock().https_port(), other.leaf_cert_pem, other.leaf_key_pem});
-  auto o = f.options();
-  o.proxy = proxy.url();
-  o.max_retries = 0;
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  auto e = update_through<openai::connection_error>(f, proxy.url(), 0);
   BOOST_TEST_REQUIRE(e.has_value());
   BOOST_TEST(std::string(e->what()).find("TLS handshake with proxy " + proxy.url()) !=
                  std::string::npos,

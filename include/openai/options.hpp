@@ -73,12 +73,17 @@ struct client_options {
 
   /// The proxy of every connection, loopback hosts included, overriding proxy_env:
   /// `http://[user:password@]host[:port]` or `https://...` (TLS to the proxy as well). Basic
-  /// credentials from the user info are sent to the proxy only and never logged. An empty
+  /// credentials from the user info (percent-decoded) are sent to the proxy only and never
+  /// logged. Without a scheme, http:// is meant; without a port, 80 (http://) or 443
+  /// (https://), as Go's transport does (curl assumes 1080). A URL that cannot be used is a
+  /// configuration_error naming the proxy without its user info. An empty
   /// string: no proxy at all. Unset (the default): proxy_env decides, and loopback hosts
   /// (localhost, 127.0.0.0/8, ::1) are reached directly, as Go's transport does.
   std::optional<std::string> proxy;
   openai::proxy_environment proxy_env;            ///< Used when proxy is unset.
-  bool allow_insecure_http = false;               ///< Allow http:// to a host other than loopback.
+  /// Allow http:// to a host other than loopback, or through a plain http:// proxy other than
+  /// loopback: either way the API key would cross the network unencrypted.
+  bool allow_insecure_http = false;
   /// Largest response body accepted; a larger one fails with errc::bad_response.
   std::size_t max_response_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  ///< Idle longer: not reused.

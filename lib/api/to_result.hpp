@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/message.hpp"
+#include "support/redact.hpp"
 
 #include <openai/detail/operations.hpp>
 #include <openai/error.hpp>
@@ -26,7 +27,7 @@ struct finished_attempts {
 };
 
 struct result_context {
-  std::string_view api_key;          // taken out of every text of diagnostics
+  secrets secret;                    // taken out of every text of diagnostics
   bool verify_response_id = true;    // client_options::verify_response_id
   // request_options::on_response_body of the call, or null.
   const std::function<void(unsigned, std::string_view)>* on_response_body = nullptr;

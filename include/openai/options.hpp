@@ -67,7 +67,7 @@ struct client_options {
   /// a file that cannot be read, is a configuration_error at construction.
   std::string client_cert_file;
   std::string client_cert_pem;                    ///< The chain as PEM text, instead of a file.
-  std::string client_key_file;
+  std::string client_key_file;                    ///< The private key of client_cert_file, as a PEM file.
   std::string client_key_pem;                     ///< The key as PEM text, instead of a file.
   std::string client_key_passphrase;              ///< Of an encrypted key; never logged.
 

@@ -213,6 +213,46 @@ BOOST_AUTO_TEST_CASE(the_api_hosts_certificate_is_verified_inside_the_tunnel,
   BOOST_TEST(f.mock().stats().tls_handshakes == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(mutual_tls_works_through_the_proxy_and_its_absence_is_told,
+                     *boost::unit_test::precondition(tinyproxy_installed{})) {
+  // The API host inside the tunnel asks for a client certificate: the one of client_options
+  // goes to it (never to the proxy), over one reused tunnel.
+  auto mock_options = mock_fixture::default_options();
+  mock_options.generate_client_certificate = true;
+  mock_fixture f(mock_options);
+  tinyproxy proxy(f.mock().https_port());
+  auto o = f.options();
+  o.proxy = proxy.url();
+  o.max_connections = 1;
+  o.client_cert_pem = f.mock().client_cert_pem();
+  o.client_key_pem = f.mock().client_key_pem();
+  {
+    asio::io_context io;
+    openai::client client(io.get_executor(), o);
+    for (std::size_t i = 1; i <= 3; ++i)
+      BOOST_TEST(run(io, client.update_completion(f.id(i), {{"via", "mtls-proxy"}})).id() == f.id(i));
+  }
+  BOOST_TEST(f.mock().metadata_of(f.id(2))->at("via") == "mtls-proxy");
+  BOOST_TEST(proxy.lines_with("): CONNECT ") == 1u, proxy.log());
+  BOOST_TEST(f.mock().stats().tls_handshakes == 1u);
+  BOOST_TEST(f.mock().stats().tls_client_certificate_missing == 0u);
+
+  // Without the certificate the tunnel still opens, and the failure says what is missing.
+  o.client_cert_pem.clear();
+  o.client_key_pem.clear();
+  fast_retries(o, 0);
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  auto e = failure_of<openai::connection_error>(io, client.update_completion(f.id(1), {}));
+  BOOST_TEST_REQUIRE(e.has_value());
+  const std::string what = e->what();
+  BOOST_TEST(what.find("TLS handshake with 127.0.0.1:" + port_text(f.mock().https_port())) !=
+                 std::string::npos,
+             what);
+  BOOST_TEST(what.find("requires a client certificate") != std::string::npos, what);
+  BOOST_TEST(proxy.lines_with("): CONNECT ") == 2u, proxy.log());
+}
+
 BOOST_AUTO_TEST_CASE(environment_proxies_bypass_loopback_while_an_explicit_proxy_beats_no_proxy,
                      *boost::unit_test::precondition(tinyproxy_installed{})) {
   mock_fixture f;

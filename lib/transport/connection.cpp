@@ -2,11 +2,11 @@
 
 #include "http/render.hpp"
 #include "http/response_parser.hpp"
+#include "transport/dial.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -43,6 +43,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   std::string port;
   bool host_is_ip = false;
   std::shared_ptr<ssl::context> tls;
+  std::shared_ptr<address_memory> addresses;  // the pool's, shared by its connections
   std::optional<tcp::socket> plain;
   std::optional<ssl::stream<tcp::socket>> secure;
   // Reused for every exchange on this connection: no per-request buffer allocation.
@@ -121,8 +122,10 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
 };
 
 connection::connection(asio::any_io_executor executor, const base_url& url,
-                       std::shared_ptr<ssl::context> tls)
+                       std::shared_ptr<ssl::context> tls,
+                       std::shared_ptr<address_memory> addresses)
     : impl_(std::make_shared<impl>(executor)) {
+  impl_->addresses = std::move(addresses);
   impl_->host = url.host;
   impl_->port = url.port;
   impl_->host_is_ip = url.host_is_ip;
@@ -142,28 +145,11 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
                                                             std::string& problem) {
   impl& s = *impl_;
   const auto executor = co_await asio::this_coro::executor;
-  tcp::resolver resolver(s.executor);
-  auto flags = s.host_is_ip ? tcp::resolver::numeric_host : tcp::resolver::flags{};
-  auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(s.host, s.port, flags | tcp::resolver::numeric_service,
-                                      use_tuple);
-  if (resolve_ec) {
-    problem = "cannot resolve " + s.host + ": " + resolve_ec.message();
-    co_return s.failure(resolve_ec);
-  }
-
-  // Every address in turn (IPv6 and IPv4, several A records), all by the connect deadline.
-  s.arm(std::min(connect_deadline, deadline), executor);
-  auto [connect_ec, endpoint] = co_await asio::async_connect(
-      s.lowest(), endpoints,
-      [&s](const boost::system::error_code&, const tcp::endpoint&) { return !s.timed_out; },
-      use_tuple);
-  s.disarm();
-  if (connect_ec || s.timed_out) {
-    problem = "cannot connect to " + s.where() + ": " +
-              (s.timed_out ? std::string("timed out") : connect_ec.message());
-    co_return s.failure(connect_ec);
-  }
+  // Every address (IPv6 and IPv4, several of each), Happy Eyeballs, by the connect deadline.
+  if (const auto dial_ec = co_await dial(s.host, s.port, s.host_is_ip,
+                                         std::min(connect_deadline, deadline), s.lowest(), problem,
+                                         s.addresses.get()))
+    co_return s.failure(dial_ec);
   boost::system::error_code ignored;
   s.lowest().set_option(tcp::no_delay(true), ignored);
 

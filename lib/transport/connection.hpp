@@ -17,18 +17,23 @@
 
 namespace openai::detail {
 
+class address_memory;
+
 class connection {
  public:
   using clock = std::chrono::steady_clock;
 
-  // tls == nullptr for http:// base URLs.
+  // tls == nullptr for http:// base URLs. addresses: the pool's memory of the address that
+  // answered (transport/dial.hpp); nullptr remembers nothing.
   connection(boost::asio::any_io_executor executor, const base_url& url,
-             std::shared_ptr<boost::asio::ssl::context> tls);
+             std::shared_ptr<boost::asio::ssl::context> tls,
+             std::shared_ptr<address_memory> addresses = nullptr);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
-  // Resolves, connects (by connect_deadline) and, for TLS, handshakes with SNI and host name
+  // Resolves and connects (transport/dial.hpp: every address, Happy Eyeballs, by
+  // connect_deadline) and, for TLS, handshakes with SNI and host name
   // verification (by deadline). On failure `problem` says which step failed and why.
   boost::asio::awaitable<boost::system::error_code> open(clock::time_point connect_deadline,
                                                          clock::time_point deadline,

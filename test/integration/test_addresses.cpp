@@ -162,6 +162,18 @@ std::string localhost_url(unsigned short port) {
   return "https://localhost:" + std::to_string(port) + "/v1";
 }
 
+// Two updates on one client, the first answer closing its connection so that the second needs
+// a new one: every connect() to the mock's port the two connections made.
+std::vector<tcp::endpoint> connects_of_two_connections(mock_fixture& f,
+                                                       const openai::client_options& options) {
+  f.mock().script_faults(f.id(1), {step(fault_action::close_after_response)});
+  asio::io_context io;
+  openai::client client(io.get_executor(), options);
+  run(io, client.update_completion(f.id(1), {{"n", "1"}}));
+  run(io, client.update_completion(f.id(2), {{"n", "2"}}));
+  return connects_to(f.mock().https_port());
+}
+
 // A port nothing listens on, on either loopback address (checked by binding both).
 unsigned short closed_port() {
   asio::io_context io;
@@ -301,21 +313,15 @@ BOOST_AUTO_TEST_SUITE(happy_eyeballs)
 BOOST_AUTO_TEST_CASE(a_refused_address_costs_one_refusal_and_the_answering_one_is_reused) {
   restore_lookup restore;
   set_lookup(lookup::both_families);
-  auto o = mock_fixture::default_options(5);  // 127.0.0.1 only: ::1 refuses
-  // The first answer closes its connection, so the second update needs a new one.
-  o.script[mock_fixture::id(1)] = {step(fault_action::close_after_response)};
-  mock_fixture f(o);
+  mock_fixture f(mock_fixture::default_options(5));  // 127.0.0.1 only: ::1 refuses
   const auto port = f.mock().https_port();
   auto options = quick(f.options(), 0);
   options.base_url = localhost_url(port);
-  asio::io_context io;
-  openai::client client(io.get_executor(), options);
-  run(io, client.update_completion(f.id(1), {{"n", "1"}}));
-  run(io, client.update_completion(f.id(2), {{"n", "2"}}));
   // ::1 tried once and refused, 127.0.0.1 connected; the second connection went straight to
   // the address that answered.
   const std::vector<tcp::endpoint> expected{v6(port), v4(port), v4(port)};
-  BOOST_TEST(connects_to(port) == expected, boost::test_tools::per_element());
+  BOOST_TEST(connects_of_two_connections(f, options) == expected,
+             boost::test_tools::per_element());
   const auto stats = f.mock().stats();
   BOOST_TEST(stats.connections_accepted == 2u);
   BOOST_TEST(stats.tls_server_names.at("localhost") == 2u);
@@ -329,7 +335,6 @@ BOOST_AUTO_TEST_CASE(an_address_that_never_answers_gets_the_next_one_started_bes
   BOOST_TEST_REQUIRE(black_hole.drops_connections());
   forget_connects();
   set_lookup(lookup::both_families);
-  f.mock().script_faults(f.id(1), {step(fault_action::close_after_response)});
   auto options = f.options();
   options.base_url = localhost_url(port);
   options.max_retries = 0;
@@ -337,12 +342,9 @@ BOOST_AUTO_TEST_CASE(an_address_that_never_answers_gets_the_next_one_started_bes
   // this passed and fail.
   options.connect_timeout = 60s;
   options.timeout = 120s;
-  asio::io_context io;
-  openai::client client(io.get_executor(), options);
-  run(io, client.update_completion(f.id(1), {{"n", "1"}}));
-  run(io, client.update_completion(f.id(2), {{"n", "2"}}));
   const std::vector<tcp::endpoint> expected{v6(port), v4(port), v4(port)};
-  BOOST_TEST(connects_to(port) == expected, boost::test_tools::per_element());
+  BOOST_TEST(connects_of_two_connections(f, options) == expected,
+             boost::test_tools::per_element());
   BOOST_TEST(f.mock().stats().connections_accepted == 2u);
 }
 

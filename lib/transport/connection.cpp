@@ -4,11 +4,11 @@
 #include "http/response_parser.hpp"
 #include "transport/client_certificate.hpp"
 #include "transport/proxy_tunnel.hpp"
+#include "transport/dial.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -46,6 +46,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   bool host_is_ip = false;
   bool target_tls = false;
   std::shared_ptr<ssl::context> tls;
+  std::shared_ptr<address_memory> addresses;  // the pool's, shared by its connections
   // With a proxy: the target as CONNECT and absolute-form requests name it.
   std::shared_ptr<const proxy_hop> proxy;
   base_url target;
@@ -161,8 +162,10 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
 };
 
 connection::connection(asio::any_io_executor executor, const base_url& url,
-                       std::shared_ptr<ssl::context> tls, std::shared_ptr<const proxy_hop> proxy)
+                       std::shared_ptr<ssl::context> tls, std::shared_ptr<const proxy_hop> proxy,
+                       std::shared_ptr<address_memory> addresses)
     : impl_(std::make_shared<impl>(executor)) {
+  impl_->addresses = std::move(addresses);
   impl_->host = url.host;
   impl_->port = url.port;
   impl_->host_is_ip = url.host_is_ip;
@@ -191,32 +194,12 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
                                                             std::string& problem) {
   impl& s = *impl_;
   const auto executor = co_await asio::this_coro::executor;
-  // The first hop: the proxy when there is one.
-  const std::string& dial_host = s.dial_host();
-  const std::string& dial_port = s.dial_port();
-  tcp::resolver resolver(s.executor);
-  auto flags = s.dial_is_ip() ? tcp::resolver::numeric_host : tcp::resolver::flags{};
-  auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(dial_host, dial_port, flags | tcp::resolver::numeric_service,
-                                      use_tuple);
-  if (resolve_ec) {
-    problem = "cannot resolve " + (s.proxy ? "proxy " + dial_host : dial_host) + ": " +
-              resolve_ec.message();
-    co_return s.failure(resolve_ec);
-  }
-
-  // Every address in turn (IPv6 and IPv4, several A records), all by the connect deadline.
-  s.arm(std::min(connect_deadline, deadline), executor);
-  auto [connect_ec, endpoint] = co_await asio::async_connect(
-      s.lowest(), endpoints,
-      [&s](const boost::system::error_code&, const tcp::endpoint&) { return !s.timed_out; },
-      use_tuple);
-  s.disarm();
-  if (connect_ec || s.timed_out) {
-    problem = "cannot connect to " + s.dial_name() + ": " +
-              (s.timed_out ? std::string("timed out") : connect_ec.message());
-    co_return s.failure(connect_ec);
-  }
+  // The first hop (the proxy when there is one): every address (IPv6 and IPv4, several of
+  // each), Happy Eyeballs, by the connect deadline.
+  if (const auto dial_ec = co_await dial(s.dial_host(), s.dial_port(), s.dial_is_ip(),
+                                         std::min(connect_deadline, deadline), s.lowest(), problem,
+                                         s.addresses.get(), s.proxy ? s.dial_name() : ""))
+    co_return s.failure(dial_ec);
   boost::system::error_code ignored;
   s.lowest().set_option(tcp::no_delay(true), ignored);
 

@@ -117,7 +117,7 @@ void connection_pool::shutdown() {
 }
 
 asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time_point deadline) {
-  auto conn = std::make_unique<connection>(executor_, url_, tls_, proxy_);
+  auto conn = std::make_unique<connection>(executor_, url_, tls_, proxy_, addresses_);
   acquired result;
   result.ec = co_await conn->open(saturating_add(clock::now(), settings_.connect_timeout), deadline,
                                   result.problem);

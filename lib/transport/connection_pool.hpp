@@ -8,6 +8,7 @@
 #pragma once
 
 #include "transport/connection.hpp"
+#include "transport/dial.hpp"
 #include "transport/pool_state.hpp"
 
 #include <openai/pool_stats.hpp>
@@ -109,6 +110,8 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   base_url url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::shared_ptr<const proxy_hop> proxy_;  // null: direct connections
+  // The address that answered last, tried first by the next connection this pool opens.
+  std::shared_ptr<address_memory> addresses_ = std::make_shared<address_memory>();
   pool_settings settings_;
   std::mutex mutex_;
   pool_state<std::unique_ptr<connection>, std::shared_ptr<waiter>> state_;

@@ -3,6 +3,9 @@
 // (atomically, via rename) only once both listeners accept connections.
 #include <signal.h>
 
+#include <boost/asio/ip/address.hpp>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server.hpp"
 
@@ -23,10 +27,13 @@ namespace {
 
 constexpr std::string_view usage = R"(usage: openai-mock [options]
 
-A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0.1 only).
+A local HTTPS mock of the OpenAI stored chat completions API (listens on loopback only).
 
   --https-port N    HTTPS port (default 0: ephemeral)
   --http-port N     plain HTTP port (default 0: ephemeral)
+  --listen ADDR     listen on loopback address ADDR (127.0.0.1, ::1 or another of 127.0.0.0/8);
+                    repeat it for several, each with the same ports (default: 127.0.0.1)
+  --ipv6            the same as --listen 127.0.0.1 --listen ::1
   --no-https        disable the HTTPS listener
   --no-http         disable the plain HTTP listener
   --seed N          number of stored completions to create (ids chatcmpl-mock-000001...)
@@ -117,6 +124,7 @@ unsigned long parse_number(std::string_view flag, const char* text, unsigned lon
 struct cli {
   openai_mock::server_options options;
   std::optional<std::string> ca_out, port_file, client_cert_out, client_key_out, client_ca_out;
+  bool listen_given = false;  // the first --listen replaces the default address
 };
 
 std::string read_client_ca(const std::string& path) {
@@ -126,6 +134,18 @@ std::string read_client_ca(const std::string& path) {
   if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
     throw bad_usage("--client-ca: " + path + " holds no PEM certificate");
   return text;
+}
+
+void add_listen_address(cli& c, std::string_view flag, const std::string& address) {
+  boost::system::error_code ec;
+  const auto parsed = boost::asio::ip::make_address(address, ec);
+  if (ec || !parsed.is_loopback())
+    throw bad_usage(std::string(flag) + ": not a loopback IP address (127.0.0.0/8 or ::1): " +
+                    address);
+  if (!c.listen_given) c.options.listen_addresses.clear();
+  c.listen_given = true;
+  auto& all = c.options.listen_addresses;
+  if (std::find(all.begin(), all.end(), address) == all.end()) all.push_back(address);
 }
 
 cli parse(int argc, char** argv) {
@@ -144,6 +164,11 @@ cli parse(int argc, char** argv) {
       c.options.https_port = static_cast<unsigned short>(parse_number(a, value(), 65535));
     } else if (a == "--http-port") {
       c.options.http_port = static_cast<unsigned short>(parse_number(a, value(), 65535));
+    } else if (a == "--listen") {
+      add_listen_address(c, a, value());
+    } else if (a == "--ipv6") {
+      add_listen_address(c, a, "127.0.0.1");
+      add_listen_address(c, a, "::1");
     } else if (a == "--no-https") {
       c.options.enable_https = false;
     } else if (a == "--no-http") {
@@ -220,15 +245,18 @@ int main(int argc, char** argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    const std::vector<std::string> listen_addresses = c.options.listen_addresses;
     openai_mock::server server(std::move(c.options));
     server.start();
     if (c.ca_out) server.write_ca_file(*c.ca_out);
     if (c.client_cert_out) server.write_client_certificate(*c.client_cert_out, *c.client_key_out);
     if (c.client_ca_out) write_text(*c.client_ca_out, server.client_ca_pem());
-    if (!server.https_base_url().empty())
-      std::cerr << "openai-mock: " << server.https_base_url() << '\n';
-    if (!server.http_base_url().empty())
-      std::cerr << "openai-mock: " << server.http_base_url() << '\n';
+    for (const auto& address : listen_addresses) {
+      if (const auto url = server.https_base_url(address); !url.empty())
+        std::cerr << "openai-mock: " << url << '\n';
+      if (const auto url = server.http_base_url(address); !url.empty())
+        std::cerr << "openai-mock: " << url << '\n';
+    }
     if (c.port_file) write_port_file(*c.port_file, server.https_port(), server.http_port());
 
     int sig = 0;

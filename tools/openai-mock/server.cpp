@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -86,16 +87,62 @@ asio::ssl::context make_tls_context(const server_options& o) {
   return ctx;
 }
 
-tcp::acceptor listen_on(asio::io_context& ioc, unsigned short port) {
+tcp::acceptor listen_on(asio::io_context& ioc, const asio::ip::address& address,
+                        unsigned short port) {
   // Its own strand: stop() closes the acceptor from another thread while an accept is
   // pending.
   tcp::acceptor a(asio::make_strand(ioc));
-  const tcp::endpoint ep(asio::ip::make_address_v4("127.0.0.1"), port);
+  const tcp::endpoint ep(address, port);
   a.open(ep.protocol());
   a.set_option(asio::socket_base::reuse_address(true));
+  if (address.is_v6()) a.set_option(asio::ip::v6_only(true));
   a.bind(ep);
   a.listen(asio::socket_base::max_listen_connections);
   return a;
+}
+
+std::vector<asio::ip::address> loopback_addresses(const std::vector<std::string>& texts) {
+  if (texts.empty()) throw std::invalid_argument("openai_mock: listen_addresses is empty");
+  std::vector<asio::ip::address> out;
+  for (const auto& text : texts) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(text, ec);
+    if (ec || !address.is_loopback())
+      throw std::invalid_argument("openai_mock: listen address '" + text +
+                                  "' is not a loopback IP address (127.0.0.0/8 or ::1)");
+    out.push_back(address);
+  }
+  return out;
+}
+
+// Binds one acceptor per address, all on one port, and returns the port. An ephemeral port
+// free on the first address may be taken on another: then the whole set is tried again.
+unsigned short listen_on_all(asio::io_context& ioc, const std::vector<asio::ip::address>& addresses,
+                             unsigned short port, std::list<tcp::acceptor>& out) {
+  constexpr int ephemeral_tries = 20;
+  for (int attempt = 1;; ++attempt) {
+    out.clear();
+    unsigned short chosen = port;
+    try {
+      for (const auto& address : addresses) {
+        out.push_back(listen_on(ioc, address, chosen));
+        chosen = out.back().local_endpoint().port();
+      }
+      return chosen;
+    } catch (const boost::system::system_error& e) {
+      if (port != 0 || e.code() != asio::error::address_in_use || attempt == ephemeral_tries)
+        throw;
+    }
+  }
+}
+
+std::string base_url(std::string_view scheme, std::string_view address, unsigned short port,
+                     const std::string& prefix) {
+  const bool v6 = address.find(':') != std::string_view::npos;
+  std::string url(scheme);
+  url += "://";
+  url += v6 ? "[" + std::string(address) + "]" : std::string(address);
+  return url + ":" + std::to_string(port) + prefix;
 }
 
 asio::awaitable<void> accept_loop(server::impl& s, tcp::acceptor& acceptor, bool tls,
@@ -203,6 +250,22 @@ response server::impl::respond(const request& req) {
   }
 }
 
+void server::impl::count_server_name(const char* sni) {
+  std::lock_guard lock(server_names_mutex);
+  ++server_names[sni ? sni : ""];
+}
+
+bool server::impl::listens_on(std::string_view address) const {
+  boost::system::error_code ec;
+  const auto wanted = asio::ip::make_address(std::string(address), ec);
+  if (ec) return false;
+  return std::any_of(options.listen_addresses.begin(), options.listen_addresses.end(),
+                     [&](const std::string& text) {
+                       boost::system::error_code bad;
+                       return asio::ip::make_address(text, bad) == wanted && !bad;
+                     });
+}
+
 server::counters server::impl::stats() const {
   store_stats st = store.stats();
   counters c;
@@ -210,6 +273,10 @@ server::counters server::impl::stats() const {
   c.tls_handshake_failures = tls_failed;
   c.tls_client_certificate_missing = tls_no_client_cert;
   c.tls_client_certificate_rejected = tls_bad_client_cert;
+  {
+    std::lock_guard lock(server_names_mutex);
+    c.tls_server_names = server_names;
+  }
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
@@ -228,17 +295,18 @@ server::counters server::impl::stats() const {
 void server::impl::start() {
   if (started) throw std::logic_error("openai_mock::server::start called twice");
   started = true;
+  const auto addresses = loopback_addresses(options.listen_addresses);
   if (options.enable_https) {
-    https_acceptor.emplace(listen_on(ioc, options.https_port));
-    https_port = https_acceptor->local_endpoint().port();
-    asio::co_spawn(https_acceptor->get_executor(),
-                   accept_loop(*this, *https_acceptor, true, task_token(*this)), asio::detached);
+    https_port = listen_on_all(ioc, addresses, options.https_port, https_acceptors);
+    for (auto& acceptor : https_acceptors)
+      asio::co_spawn(acceptor.get_executor(),
+                     accept_loop(*this, acceptor, true, task_token(*this)), asio::detached);
   }
   if (options.enable_http) {
-    http_acceptor.emplace(listen_on(ioc, options.http_port));
-    http_port = http_acceptor->local_endpoint().port();
-    asio::co_spawn(http_acceptor->get_executor(),
-                   accept_loop(*this, *http_acceptor, false, task_token(*this)), asio::detached);
+    http_port = listen_on_all(ioc, addresses, options.http_port, http_acceptors);
+    for (auto& acceptor : http_acceptors)
+      asio::co_spawn(acceptor.get_executor(),
+                     accept_loop(*this, acceptor, false, task_token(*this)), asio::detached);
   }
   for (unsigned i = 0; i < options.threads; ++i) threads.emplace_back([this] { ioc.run(); });
 }
@@ -247,12 +315,13 @@ void server::impl::stop() {
   if (!started || stopped) return;
   stopped = true;
   stopping = true;
-  for (auto* a : {&https_acceptor, &http_acceptor}) {
-    if (!*a) continue;
-    asio::post((*a)->get_executor(), [&acc = **a] {
-      boost::system::error_code ignored;
-      acc.close(ignored);
-    });
+  for (auto* acceptors : {&https_acceptors, &http_acceptors}) {
+    for (auto& acceptor : *acceptors) {
+      asio::post(acceptor.get_executor(), [&acceptor] {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+      });
+    }
   }
   {
     std::unique_lock lock(tasks_mutex);
@@ -283,13 +352,23 @@ unsigned short server::https_port() const { return impl_->https_port; }
 unsigned short server::http_port() const { return impl_->http_port; }
 
 std::string server::https_base_url() const {
-  if (!impl_->https_port) return {};
-  return "https://127.0.0.1:" + std::to_string(impl_->https_port) + impl_->options.path_prefix;
+  const auto& addresses = impl_->options.listen_addresses;
+  return addresses.empty() ? std::string() : https_base_url(addresses.front());
 }
 
 std::string server::http_base_url() const {
-  if (!impl_->http_port) return {};
-  return "http://127.0.0.1:" + std::to_string(impl_->http_port) + impl_->options.path_prefix;
+  const auto& addresses = impl_->options.listen_addresses;
+  return addresses.empty() ? std::string() : http_base_url(addresses.front());
+}
+
+std::string server::https_base_url(std::string_view address) const {
+  if (!impl_->https_port || !impl_->listens_on(address)) return {};
+  return base_url("https", address, impl_->https_port, impl_->options.path_prefix);
+}
+
+std::string server::http_base_url(std::string_view address) const {
+  if (!impl_->http_port || !impl_->listens_on(address)) return {};
+  return base_url("http", address, impl_->http_port, impl_->options.path_prefix);
 }
 
 const std::string& server::ca_pem() const { return impl_->options.ca_cert_pem; }

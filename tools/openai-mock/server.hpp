@@ -32,6 +32,10 @@ struct server_options {
   std::string path_prefix = "/v1";
   unsigned short https_port = 0;  // 0 = ephemeral
   unsigned short http_port = 0;   // 0 = ephemeral
+  // The addresses each listener binds, all on the same port: loopback IP literals only
+  // ("127.0.0.1", "::1", any of 127.0.0.0/8); start() refuses anything else, so the mock is
+  // never reachable from another machine.
+  std::vector<std::string> listen_addresses{"127.0.0.1"};
   bool enable_https = true;
   bool enable_http = true;
   unsigned threads = 1;
@@ -75,7 +79,9 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Binds 127.0.0.1 and starts the io threads; returns once listening. Call once.
+  // Binds listen_addresses (127.0.0.1 by default) and starts the io threads; returns once
+  // listening. Throws std::invalid_argument for an address that is not a loopback IP literal.
+  // Call once.
   void start();
   // Stops accepting, closes idle connections, lets in-flight responses finish (up to a few
   // seconds), then joins the threads. Idempotent; don't call it from an io thread.
@@ -85,6 +91,10 @@ class server {
   unsigned short http_port() const;
   std::string https_base_url() const;  // "https://127.0.0.1:<port>/v1"; empty when disabled
   std::string http_base_url() const;
+  // The same on one of listen_addresses, IPv6 in brackets: https_base_url("::1") is
+  // "https://[::1]:<port>/v1". Empty when disabled or not listening on that address.
+  std::string https_base_url(std::string_view address) const;
+  std::string http_base_url(std::string_view address) const;
   const std::string& ca_pem() const;  // trust anchor for clients (empty for a self-signed leaf)
   void write_ca_file(const std::string& path) const;  // throws std::runtime_error on failure
   // The CAs client certificates are verified against; empty when none is required.
@@ -102,6 +112,9 @@ class server {
     // the ones whose client certificate did not verify.
     std::uint64_t tls_client_certificate_missing = 0;
     std::uint64_t tls_client_certificate_rejected = 0;
+    // Completed handshakes by the server name the client sent (SNI); "" for none, as a client
+    // sends for an IP literal (RFC 6066).
+    std::map<std::string, std::uint64_t> tls_server_names;
     std::uint64_t connections_accepted = 0;    // both listeners
     std::uint64_t https_connections = 0;
     std::uint64_t http_connections = 0;

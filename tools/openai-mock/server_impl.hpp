@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,8 @@ struct server::impl {
       http_accepted{0}, admin_requests{0}, api_requests{0}, faulted{0};
   mutable std::mutex fault_kinds_mutex;
   std::map<std::string, std::uint64_t> fault_kinds;
+  mutable std::mutex server_names_mutex;
+  std::map<std::string, std::uint64_t> server_names;  // SNI of completed handshakes
   std::atomic<bool> stopping{false};
 
   // Live tasks (accept loops + sessions) and the sessions stop() must wake up.
@@ -64,7 +67,8 @@ struct server::impl {
   std::unordered_map<std::uint64_t, std::weak_ptr<session_link>> sessions;
 
   asio::io_context ioc;
-  std::optional<tcp::acceptor> https_acceptor, http_acceptor;
+  // One acceptor per listen address; a list, so accept loops keep their references.
+  std::list<tcp::acceptor> https_acceptors, http_acceptors;
   std::vector<std::thread> threads;
   unsigned short https_port = 0, http_port = 0;
   bool started = false, stopped = false;
@@ -91,6 +95,8 @@ struct server::impl {
   // Asked before each request is handled; admin routes are never faulted (and not counted
   // as API requests).
   fault_plan decide_fault(const request& req);
+  void count_server_name(const char* sni);
+  bool listens_on(std::string_view address) const;
   // The answer to one request: admin routes or the store. Never throws; an unexpected
   // exception becomes a 500.
   response respond(const request& req);

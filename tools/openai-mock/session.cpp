@@ -268,6 +268,8 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
     co_return;
   }
   ++s.tls_ok;
+  s.count_server_name(
+      SSL_get_servername(sess->stream.native_handle(), TLSEXT_NAMETYPE_host_name));
 
   if (co_await serve_requests(s, *sess) == ending::polite) {
     // close_notify, then wait briefly for the peer's; many clients never answer it.

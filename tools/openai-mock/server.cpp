@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "admin.hpp"
+#include "alpn.hpp"
 #include "server_impl.hpp"
 
 namespace openai_mock {
@@ -47,6 +48,7 @@ asio::ssl::context make_tls_context(const server_options& o) {
                   asio::ssl::context::no_tlsv1_1);
   ctx.use_certificate_chain(asio::buffer(o.cert_chain_pem));
   ctx.use_private_key(asio::buffer(o.private_key_pem), asio::ssl::context::pem);
+  select_alpn(ctx.native_handle(), o.enable_http2);
   return ctx;
 }
 
@@ -154,6 +156,29 @@ response server::impl::respond(const request& req) {
   }
 }
 
+response server::impl::answer(const request& req, fault_plan& plan) {
+  if (plan.action == fault_action::respond) return std::move(plan.reply);
+  if (!reaches_store(plan.action)) return {};
+  response r = respond(req);
+  for (auto& [name, value] : plan.headers) r.headers[name] = std::move(value);
+  return r;
+}
+
+void server::impl::note_open_streams(std::uint64_t open) {
+  std::uint64_t peak = h2_peak_streams;
+  while (open > peak && !h2_peak_streams.compare_exchange_weak(peak, open)) {
+  }
+}
+
+response too_large(std::size_t limit) {
+  response r;
+  r.status = 413;
+  r.headers["content-type"] = "application/json";
+  r.body = "{\"error\":{\"message\":\"Request body too large (limit " + std::to_string(limit) +
+           " bytes).\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
+  return r;
+}
+
 server::counters server::impl::stats() const {
   store_stats st = store.stats();
   counters c;
@@ -162,6 +187,9 @@ server::counters server::impl::stats() const {
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
+  c.h2_connections = h2_connections;
+  c.h2_streams = h2_streams;
+  c.h2_peak_streams = h2_peak_streams;
   c.requests = api_requests;
   c.faults_injected = faulted;
   {

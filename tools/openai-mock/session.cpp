@@ -1,5 +1,6 @@
 // One client connection: optional TLS handshake, then HTTP/1.1 requests in a keep-alive
-// loop until the client closes, asks to close, goes idle, or the server stops.
+// loop until the client closes, asks to close, goes idle, or the server stops; or, when ALPN
+// selected h2, the HTTP/2 connection of h2_session.cpp.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +10,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "alpn.hpp"
+#include "h2_session.hpp"
 #include "server_impl.hpp"
 
 namespace openai_mock {
@@ -26,8 +29,6 @@ constexpr auto request_timeout = std::chrono::seconds(30);  // header seen -> bo
 constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr auto shutdown_timeout = std::chrono::seconds(3);
 constexpr auto shutdown_timeout_stopping = std::chrono::milliseconds(200);
-
-using tls_stream = asio::ssl::stream<beast::tcp_stream>;
 
 template <class Stream>
 struct session final : session_link {
@@ -72,18 +73,6 @@ http::response<http::string_body> to_beast_response(response&& in, unsigned vers
   out.body() = std::move(in.body);
   return out;
 }
-
-response too_large(std::size_t limit) {
-  response r;
-  r.status = 413;
-  r.headers["content-type"] = "application/json";
-  r.body = "{\"error\":{\"message\":\"Request body too large (limit " + std::to_string(limit) +
-           " bytes).\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
-  return r;
-}
-
-// How the request loop ended; decides whether the connection is closed politely.
-enum class ending { polite, abrupt };
 
 // An RST instead of a FIN: SO_LINGER with a zero timeout, then close.
 void reset(beast::tcp_stream& tcp) {
@@ -154,6 +143,17 @@ asio::awaitable<ending> reject_too_large(server::impl& s, session<Stream>& sess,
   co_return ec ? ending::abrupt : ending::polite;
 }
 
+// A response cut short that never goes on: wait for the client to give up (any byte, its
+// close, the idle timeout or stop()), then reset. Not busy meanwhile, so stop() wakes it.
+template <class Stream>
+asio::awaitable<ending> stall(server::impl& s, session<Stream>& sess, beast::flat_buffer& buffer) {
+  auto& tcp = beast::get_lowest_layer(sess.stream);
+  tcp.expires_after(s.options.idle_timeout);
+  co_await sess.stream.async_read_some(buffer.prepare(1), as_tuple(use_awaitable));
+  reset(tcp);
+  co_return ending::abrupt;
+}
+
 template <class Stream>
 asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
   auto& tcp = beast::get_lowest_layer(sess.stream);
@@ -193,18 +193,7 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     const request req = to_mock_request(std::move(beast_req));
 
     fault_plan plan = s.decide_fault(req);
-    response answer;
-    switch (plan.action) {
-      case fault_action::respond:
-        answer = std::move(plan.reply);
-        break;
-      case fault_action::reset:
-        break;  // the request is dropped unseen
-      default:
-        answer = s.respond(req);
-        for (auto& [name, value] : plan.headers) answer.headers[name] = std::move(value);
-        break;
-    }
+    response answer = s.answer(req, plan);
 
     switch (plan.action) {
       case fault_action::none:
@@ -224,13 +213,14 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
           co_return ending::abrupt;
         }
         if (wire.end == wire_response::ending::close) co_return ending::polite;
+        if (wire.end == wire_response::ending::stall) co_return co_await stall(s, sess, buffer);
         continue;
       }
     }
 
     if (plan.action == fault_action::delay) {
       asio::steady_timer timer(sess.stream.get_executor());
-      timer.expires_after(plan.wait.count() > 0 ? plan.wait : std::chrono::milliseconds(500));
+      timer.expires_after(delay_of(plan));
       co_await timer.async_wait(as_tuple(use_awaitable));
     }
 
@@ -269,7 +259,10 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   }
   ++s.tls_ok;
 
-  if (co_await serve_requests(s, *sess) == ending::polite) {
+  const bool h2 = negotiated_h2(sess->stream.native_handle());
+  if (h2) ++s.h2_connections;
+  if ((h2 ? co_await serve_h2(s, sess->stream, *sess) : co_await serve_requests(s, *sess)) ==
+      ending::polite) {
     // close_notify, then wait briefly for the peer's; many clients never answer it.
     using duration = std::chrono::steady_clock::duration;
     tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping)

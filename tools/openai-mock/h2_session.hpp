@@ -1,0 +1,34 @@
+// Internal: one TLS connection that negotiated "h2" (ALPN), served with nghttp2's server
+// session. Every complete request on a stream goes through the same fault plan and handlers
+// as an HTTP/1.1 request (server::impl::decide_fault, server::impl::answer); only how the
+// answer travels differs.
+//
+// The fault plan per stream: none, respond, delay and the headers of any step as over
+// HTTP/1.1; reset is RST_STREAM INTERNAL_ERROR before any response; reset_mid_response sends
+// HEADERS and part of the body, then RST_STREAM INTERNAL_ERROR; truncate announces a
+// content-length above what DATA carries; close_after_response answers, then sends GOAWAY
+// naming this stream; rst_stream, goaway, stall_window and drop_connection are the HTTP/2
+// faults of fault.hpp. The other actions (wire faults with no HTTP/2 meaning: slow_drip,
+// malformed_*, chunked, oversized, idle_close, interim*, no_content_with_body, endless) are
+// answered normally, and counted as injected.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "server_impl.hpp"
+
+namespace openai_mock {
+
+using tls_stream = asio::ssl::stream<boost::beast::tcp_stream>;
+
+// How serving a connection ended; decides whether it is closed politely (close_notify).
+enum class ending { polite, abrupt };
+
+// Serves HTTP/2 on `stream` (handshake done, "h2" selected) until the client goes away, the
+// idle timeout passes, a fault ends the connection, or the server stops. `link` is the
+// session stop() reaches: its `busy` is kept true while any response is due or being sent.
+asio::awaitable<ending> serve_h2(server::impl& s, tls_stream& stream, session_link& link);
+
+}  // namespace openai_mock

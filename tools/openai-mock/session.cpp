@@ -259,10 +259,15 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   }
   ++s.tls_ok;
 
-  const bool h2 = negotiated_h2(sess->stream.native_handle());
-  if (h2) ++s.h2_connections;
-  if ((h2 ? co_await serve_h2(s, sess->stream, *sess) : co_await serve_requests(s, *sess)) ==
-      ending::polite) {
+  ending how;
+  // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
+  if (negotiated_h2(sess->stream.native_handle())) {
+    ++s.h2_connections;
+    how = co_await serve_h2(s, sess->stream, *sess);
+  } else {
+    how = co_await serve_requests(s, *sess);
+  }
+  if (how == ending::polite) {
     // close_notify, then wait briefly for the peer's; many clients never answer it.
     using duration = std::chrono::steady_clock::duration;
     tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping)

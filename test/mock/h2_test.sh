@@ -45,6 +45,8 @@ run curl -sS --http1.1 --cacert "$work/ca.pem" -H "$auth" -o /dev/null -w '%{htt
 check "a TLS client offering only http/1.1 gets HTTP/1.1" '[[ $rc == 0 && $out == 1.1 ]]'
 run curl -sS --http2 -H "$auth" -o /dev/null -w '%{http_version}' "$http_url/chat/completions?limit=1"
 check "plain http:// stays HTTP/1.1" '[[ $rc == 0 && $out == 1.1 ]]'
+run curl -sS --http2-prior-knowledge -H "$auth" -o /dev/null -w '%{http_version}' "$http_url/chat/completions?limit=1"
+check "plain http:// with prior knowledge (the HTTP/2 preface first) gets h2c" '[[ $rc == 0 && $out == 2 ]]'
 run h2frames "$https_url/chat/completions?limit=1"
 check "nghttp negotiates h2 and sees SETTINGS_MAX_CONCURRENT_STREAMS 100" \
   'has_out "The negotiated protocol: h2" && has_out "[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):100]"'
@@ -96,6 +98,8 @@ run h2curl -o /dev/null -w '%{http_version}' "$https_url/chat/completions?limit=
 check "--http1-only: a client offering h2 gets HTTP/1.1" '[[ $rc == 0 && $out == 1.1 ]]'
 run h2frames "$https_url/chat/completions?limit=1"
 check "--http1-only: nghttp finds no h2" 'has_err "HTTP/2 protocol was not selected"'
+run curl -sS --http2-prior-knowledge -H "$auth" -o /dev/null "$http_url/chat/completions?limit=1"
+check "--http1-only: no h2c either (the preface is not HTTP/1.1)" '[[ $rc != 0 ]]'
 check "--http1-only: no h2 connection counted" '[[ $(mock_stat h2_connections) == 0 ]]'
 
 # --- h2 faults, each seen by the client ---

@@ -77,10 +77,14 @@ std::uint32_t error_code(const std::string& name, std::uint32_t fallback) {
   return h2_error_code_from_name(name).value_or(fallback);
 }
 
+// Stream: tls_stream (ALPN "h2") or beast::tcp_stream (h2c with prior knowledge).
+template <class Stream>
 class h2_connection {
  public:
-  h2_connection(server::impl& s, tls_stream& stream, session_link& link)
-      : s_(s), stream_(stream), link_(link), wake_(stream.get_executor()) {
+  // `already_read`: bytes the caller read before knowing the protocol (the h2c preface).
+  h2_connection(server::impl& s, Stream& stream, session_link& link, std::string_view already_read)
+      : s_(s), stream_(stream), link_(link), wake_(stream.get_executor()),
+        already_read_(already_read) {
     nghttp2_session_callbacks* cbs = nullptr;
     nghttp2_session_callbacks_new(&cbs);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, on_begin_headers);
@@ -333,6 +337,12 @@ class h2_connection {
   asio::awaitable<void> read_loop() {
     std::vector<std::uint8_t> buf(read_chunk);
     auto& tcp = beast::get_lowest_layer(stream_);
+    if (!already_read_.empty() &&
+        nghttp2_session_mem_recv(ng_, reinterpret_cast<const std::uint8_t*>(already_read_.data()),
+                                 already_read_.size()) < 0) {
+      reader_done_ = protocol_error_ = true;
+      co_return;
+    }
     for (;;) {
       // Sets the read's deadline only: a pending write keeps its own (see write_loop).
       tcp.expires_after(s_.options.idle_timeout);
@@ -405,13 +415,14 @@ class h2_connection {
   }
 
   server::impl& s_;
-  tls_stream& stream_;
+  Stream& stream_;
   session_link& link_;
   asio::steady_timer wake_;
   nghttp2_session* ng_ = nullptr;
   std::map<std::int32_t, h2_stream> streams_;
   std::multimap<steady::time_point, std::int32_t> due_;  // delayed responses
   std::optional<std::int32_t> goaway_last_;
+  std::string_view already_read_;
   bool drop_ = false, reader_done_ = false, client_closed_ = false, protocol_error_ = false;
   ending result_ = ending::abrupt;
 };
@@ -419,8 +430,18 @@ class h2_connection {
 }  // namespace
 
 asio::awaitable<ending> serve_h2(server::impl& s, tls_stream& stream, session_link& link) {
-  h2_connection connection(s, stream, link);
+  h2_connection<tls_stream> connection(s, stream, link, {});
   co_return co_await connection.run();
+}
+
+asio::awaitable<ending> serve_h2(server::impl& s, beast::tcp_stream& stream, session_link& link,
+                                 std::string_view already_read) {
+  h2_connection<beast::tcp_stream> connection(s, stream, link, already_read);
+  co_return co_await connection.run();
+}
+
+bool is_h2_preface_prefix(std::string_view bytes) noexcept {
+  return h2_preface.starts_with(bytes.substr(0, h2_preface.size()));
 }
 
 }  // namespace openai_mock

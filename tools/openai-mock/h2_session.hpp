@@ -1,5 +1,5 @@
-// Internal: one TLS connection that negotiated "h2" (ALPN), served with nghttp2's server
-// session. Every complete request on a stream goes through the same fault plan and handlers
+// Internal: one TLS connection that negotiated "h2" (ALPN), or a plain one that opened with
+// the HTTP/2 preface (h2c, prior knowledge), served with nghttp2's server session. Every complete request on a stream goes through the same fault plan and handlers
 // as an HTTP/1.1 request (server::impl::decide_fault, server::impl::answer); only how the
 // answer travels differs.
 //
@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <string_view>
 
 #include "server_impl.hpp"
 
@@ -30,5 +31,15 @@ enum class ending { polite, abrupt };
 // idle timeout passes, a fault ends the connection, or the server stops. `link` is the
 // session stop() reaches: its `busy` is kept true while any response is due or being sent.
 asio::awaitable<ending> serve_h2(server::impl& s, tls_stream& stream, session_link& link);
+
+// HTTP/2 with prior knowledge (h2c) on a plain connection whose first bytes, `already_read`,
+// were the connection preface (and maybe more).
+asio::awaitable<ending> serve_h2(server::impl& s, boost::beast::tcp_stream& stream,
+                                 session_link& link, std::string_view already_read);
+
+// What a client with prior knowledge sends first (RFC 9113 section 3.4).
+inline constexpr std::string_view h2_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+// True while `bytes` could still be the start of that preface (or are all of it and more).
+bool is_h2_preface_prefix(std::string_view bytes) noexcept;
 
 }  // namespace openai_mock

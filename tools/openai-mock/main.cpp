@@ -35,8 +35,9 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
   --port-file PATH  once listening, write "<https_port> <http_port>\n" to PATH
   --threads N       io threads (default 1)
   --idle-timeout S  close connections idle for S seconds (default 60)
-  --http1-only      never select h2 in ALPN: every connection is HTTP/1.1 (by default a TLS
-                    client offering "h2" gets HTTP/2; plain HTTP is always HTTP/1.1)
+  --http1-only      never speak HTTP/2: every connection is HTTP/1.1 (by default a TLS client
+                    offering "h2" in ALPN gets HTTP/2, and a plain HTTP client opening with
+                    the HTTP/2 preface gets h2c)
   --h2-max-streams N  SETTINGS_MAX_CONCURRENT_STREAMS of each h2 connection (default 100)
   --fault-rate R    inject a fault into each API request with probability R in [0, 1]: a 429
                     or 503 with retry-after-ms 50-200, a 500, or a reset before the response

@@ -1,11 +1,13 @@
 // One client connection: optional TLS handshake, then HTTP/1.1 requests in a keep-alive
 // loop until the client closes, asks to close, goes idle, or the server stops; or, when ALPN
-// selected h2, the HTTP/2 connection of h2_session.cpp.
+// selected h2 (or a plain connection opens with the HTTP/2 preface: h2c with prior
+// knowledge), the HTTP/2 connection of h2_session.cpp.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -154,10 +156,12 @@ asio::awaitable<ending> stall(server::impl& s, session<Stream>& sess, beast::fla
   co_return ending::abrupt;
 }
 
+// `buffer` is reused across requests and holds pipelined bytes (and, on plain connections,
+// the first bytes read to tell HTTP/1.1 from h2c).
 template <class Stream>
-asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
+asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess,
+                                       beast::flat_buffer buffer = {}) {
   auto& tcp = beast::get_lowest_layer(sess.stream);
-  beast::flat_buffer buffer;  // reused across requests; also holds pipelined bytes
   for (;;) {
     if (s.stopping) co_return ending::polite;
 
@@ -277,10 +281,34 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   tcp.close();
 }
 
+// Reads the first bytes of a plain connection into `first` until they are the HTTP/2 preface
+// (h2c with prior knowledge: true) or cannot be (HTTP/1.1, or nothing came: false).
+asio::awaitable<bool> opens_with_h2_preface(server::impl& s, beast::tcp_stream& stream,
+                                            beast::flat_buffer& first) {
+  for (;;) {
+    const std::string bytes = beast::buffers_to_string(first.data());
+    if (!is_h2_preface_prefix(bytes)) co_return false;
+    if (bytes.size() >= h2_preface.size()) co_return true;
+    stream.expires_after(s.options.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(first.prepare(1024), as_tuple(use_awaitable));
+    if (ec) co_return false;  // serve_requests then sees the same end
+    first.commit(n);
+  }
+}
+
 asio::awaitable<void> run_plain(server::impl& s, tcp::socket socket) {
   auto sess = std::make_shared<session<beast::tcp_stream>>(std::move(socket));
   registration reg(s, sess);
-  if (co_await serve_requests(s, *sess) == ending::polite) {
+  beast::flat_buffer first;
+  ending how;
+  if (s.options.enable_http2 && co_await opens_with_h2_preface(s, sess->stream, first)) {
+    ++s.h2_connections;
+    const std::string preface = beast::buffers_to_string(first.data());
+    how = co_await serve_h2(s, sess->stream, *sess, preface);
+  } else {
+    how = co_await serve_requests(s, *sess, std::move(first));
+  }
+  if (how == ending::polite) {
     boost::system::error_code ignored;
     sess->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }

@@ -14,8 +14,7 @@ int select_from(const unsigned char* prefs, unsigned prefs_len, const unsigned c
                 unsigned char* outlen, const unsigned char* in, unsigned inlen) {
   unsigned char* chosen = nullptr;
   // The first of `prefs` the client also offers; OpenSSL's API takes non-const pointers.
-  if (SSL_select_next_proto(&chosen, outlen, prefs, prefs_len, in, inlen) !=
-      OPENSSL_NPN_NEGOTIATED)
+  if (SSL_select_next_proto(&chosen, outlen, prefs, prefs_len, in, inlen) != OPENSSL_NPN_NEGOTIATED)
     return SSL_TLSEXT_ERR_NOACK;  // no protocol in common: go on without ALPN (HTTP/1.1)
   *out = chosen;
   return SSL_TLSEXT_ERR_OK;

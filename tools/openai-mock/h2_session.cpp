@@ -44,7 +44,7 @@ enum class at_cut { finish, hold, reset_stream, drop_connection };
 struct h2_stream {
   request req;
   bool too_large = false;
-  bool busy = false;  // a response is due or being sent (a held one is not busy)
+  bool busy = false;          // a response is due or being sent (a held one is not busy)
   bool goaway_after = false;  // close_after_response: GOAWAY naming this stream once answered
   response res{};
   std::size_t extra_length = 0;  // truncate: content-length claims this much more
@@ -83,7 +83,10 @@ class h2_connection {
  public:
   // `already_read`: bytes the caller read before knowing the protocol (the h2c preface).
   h2_connection(server::impl& s, Stream& stream, session_link& link, std::string_view already_read)
-      : s_(s), stream_(stream), link_(link), wake_(stream.get_executor()),
+      : s_(s),
+        stream_(stream),
+        link_(link),
+        wake_(stream.get_executor()),
         already_read_(already_read) {
     nghttp2_session_callbacks* cbs = nullptr;
     nghttp2_session_callbacks_new(&cbs);
@@ -144,8 +147,8 @@ class h2_connection {
     return 0;
   }
 
-  static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t id, const std::uint8_t* data,
-                           std::size_t len, void* user) {
+  static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t id,
+                           const std::uint8_t* data, std::size_t len, void* user) {
     auto& c = self(user);
     h2_stream* st = c.find(id);
     if (!st || st->too_large) return 0;
@@ -159,8 +162,9 @@ class h2_connection {
   }
 
   static int on_frame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
-    const bool request_end = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
-                             (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
+    const bool request_end =
+        (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
     if (request_end) self(user).on_request(frame->hd.stream_id);
     return 0;
   }
@@ -379,7 +383,8 @@ class h2_connection {
       }
       if (!out.empty()) {
         tcp.expires_after(write_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(out), as_tuple(use_awaitable));
+        auto [ec, n] =
+            co_await asio::async_write(stream_, asio::buffer(out), as_tuple(use_awaitable));
         if (ec) {
           result_ = ending::abrupt;
           break;

@@ -1,7 +1,7 @@
 // Internal: one TLS connection that negotiated "h2" (ALPN), or a plain one that opened with
-// the HTTP/2 preface (h2c, prior knowledge), served with nghttp2's server session. Every complete request on a stream goes through the same fault plan and handlers
-// as an HTTP/1.1 request (server::impl::decide_fault, server::impl::answer); only how the
-// answer travels differs.
+// the HTTP/2 preface (h2c, prior knowledge), served with nghttp2's server session. Every complete
+// request on a stream goes through the same fault plan and handlers as an HTTP/1.1 request
+// (server::impl::decide_fault, server::impl::answer); only how the answer travels differs.
 //
 // The fault plan per stream: none, respond, delay and the headers of any step as over
 // HTTP/1.1; reset is RST_STREAM INTERNAL_ERROR before any response; reset_mid_response sends

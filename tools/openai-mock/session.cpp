@@ -264,7 +264,6 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   ++s.tls_ok;
 
   ending how;
-  // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
   if (negotiated_h2(sess->stream.native_handle())) {
     ++s.h2_connections;
     how = co_await serve_h2(s, sess->stream, *sess);
@@ -281,17 +280,21 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   tcp.close();
 }
 
+// What the first bytes of a plain connection say.
+enum class opening { h2c, http1, ended };
+
 // Reads the first bytes of a plain connection into `first` until they are the HTTP/2 preface
-// (h2c with prior knowledge: true) or cannot be (HTTP/1.1, or nothing came: false).
-asio::awaitable<bool> opens_with_h2_preface(server::impl& s, beast::tcp_stream& stream,
-                                            beast::flat_buffer& first) {
+// (h2c with prior knowledge) or cannot be (HTTP/1.1); `ended` when the connection failed or
+// closed first (not read again after that end: such a read was seen never to complete).
+asio::awaitable<opening> read_opening(server::impl& s, beast::tcp_stream& stream,
+                                      beast::flat_buffer& first) {
   for (;;) {
     const std::string bytes = beast::buffers_to_string(first.data());
-    if (!is_h2_preface_prefix(bytes)) co_return false;
-    if (bytes.size() >= h2_preface.size()) co_return true;
+    if (!is_h2_preface_prefix(bytes)) co_return opening::http1;
+    if (bytes.size() >= h2_preface.size()) co_return opening::h2c;
     stream.expires_after(s.options.idle_timeout);
     auto [ec, n] = co_await stream.async_read_some(first.prepare(1024), as_tuple(use_awaitable));
-    if (ec) co_return false;  // serve_requests then sees the same end
+    if (ec) co_return opening::ended;
     first.commit(n);
   }
 }
@@ -300,12 +303,14 @@ asio::awaitable<void> run_plain(server::impl& s, tcp::socket socket) {
   auto sess = std::make_shared<session<beast::tcp_stream>>(std::move(socket));
   registration reg(s, sess);
   beast::flat_buffer first;
-  ending how;
-  if (s.options.enable_http2 && co_await opens_with_h2_preface(s, sess->stream, first)) {
+  opening kind = opening::http1;
+  if (s.options.enable_http2) kind = co_await read_opening(s, sess->stream, first);
+  ending how = ending::abrupt;
+  if (kind == opening::h2c) {
     ++s.h2_connections;
     const std::string preface = beast::buffers_to_string(first.data());
     how = co_await serve_h2(s, sess->stream, *sess, preface);
-  } else {
+  } else if (kind == opening::http1) {
     how = co_await serve_requests(s, *sess, std::move(first));
   }
   if (how == ending::polite) {

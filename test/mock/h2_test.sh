@@ -160,6 +160,20 @@ run curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"x": [{"action": "rst_st
   "http://127.0.0.1:$http_port/__mock/faults"
 check "an unknown HTTP/2 error code in a script is a 400" '[[ $out == 400 ]]'
 
+# --- HTTP/1.1 faults that have an HTTP/2 form ---
+script_faults '{"'"$(id 1)"'": ["reset"]}'
+run h2frames "$(url 1)"
+check "reset over h2: RST_STREAM INTERNAL_ERROR before any answer" \
+  'grep -A1 "recv RST_STREAM frame" <<<"$out" | grep -q "error_code=INTERNAL_ERROR(0x02)" && ! has_out "recv (stream_id=1) :status"'
+script_faults '{"'"$(id 1)"'": [{"action": "reset_mid_response", "bytes": 9}]}'
+run h2frames "$(url 1)"
+check "reset_mid_response over h2: HEADERS, 9 bytes of DATA, then RST_STREAM INTERNAL_ERROR" \
+  'has_out "recv DATA frame <length=9, flags=0x00, stream_id=1>" && grep -A1 "recv RST_STREAM frame" <<<"$out" | grep -q "error_code=INTERNAL_ERROR(0x02)"'
+script_faults '{"'"$(id 1)"'": ["truncate"]}'
+run h2frames "$(url 1)"
+check "truncate over h2: a content-length above the DATA sent, which the client rejects" \
+  'grep -A1 "send RST_STREAM frame" <<<"$out" | grep -q "PROTOCOL_ERROR" && has_err "processed=0"'
+
 # --- the h2 faults over HTTP/1.1 fall back ---
 script_faults '{"'"$(id 3)"'": ["rst_stream"]}'
 run curl -sS --http1.1 --cacert "$work/ca.pem" -H "$auth" -o /dev/null "$(url 3)"

@@ -36,11 +36,13 @@ asio::awaitable<std::pair<error_code, typename Op::result_type>> run_operation(
   attempt_outcome_of<connection_pool::lease> outcome;
   co_await run_attempts(impl->pool(), request, settings, rules, outcome);
 
+  result_context context = impl->context_for_results();
+  context.on_response_body = &options.on_response_body;
   auto result = to_result(op,
                           finished_attempts{outcome.ec, std::move(outcome.problem), outcome.cause,
                                             std::move(outcome.response), outcome.attempts,
                                             rules.rate_limited()},
-                          impl->context_for_results(), d);
+                          context, d);
   // The connection that brought an answer to another request must not bring another.
   if (result.discard_connection && outcome.connection) outcome.connection->close();
   outcome.connection.reset();

@@ -15,34 +15,47 @@ using boost::system::error_code;
 
 namespace {
 
+std::optional<std::string> process_variable(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
 // Sets `into` from the variable when it is set and not empty; returns whether it did.
-bool read_env(const char* name, std::string& into) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return false;
-  into = value;
+bool read_env(const env_lookup& lookup, std::string_view name, std::string& into) {
+  std::optional<std::string> value = lookup(name);
+  if (!value || value->empty()) return false;
+  into = std::move(*value);
   return true;
 }
 
 }  // namespace
 
-proxy_environment proxy_environment::from_env() {
+proxy_environment proxy_environment::from_env() { return from_env(process_variable); }
+
+proxy_environment proxy_environment::from_env(const env_lookup& lookup) {
   proxy_environment env;
-  if (!read_env("HTTPS_PROXY", env.https_proxy)) read_env("https_proxy", env.https_proxy);
-  if (!read_env("HTTP_PROXY", env.http_proxy)) read_env("http_proxy", env.http_proxy);
-  if (!read_env("ALL_PROXY", env.all_proxy)) read_env("all_proxy", env.all_proxy);
-  if (!read_env("NO_PROXY", env.no_proxy)) read_env("no_proxy", env.no_proxy);
+  auto either = [&](std::string_view upper, std::string_view lower, std::string& into) {
+    if (!read_env(lookup, upper, into)) read_env(lookup, lower, into);
+  };
+  either("HTTPS_PROXY", "https_proxy", env.https_proxy);
+  either("HTTP_PROXY", "http_proxy", env.http_proxy);
+  either("ALL_PROXY", "all_proxy", env.all_proxy);
+  either("NO_PROXY", "no_proxy", env.no_proxy);
   return env;
 }
 
-client_options client_options::from_env() {
+client_options client_options::from_env() { return from_env(process_variable); }
+
+client_options client_options::from_env(const env_lookup& lookup) {
   client_options options;
-  read_env("OPENAI_API_KEY", options.api_key);
-  read_env("OPENAI_BASE_URL", options.base_url);
-  read_env("OPENAI_ORG_ID", options.organization);
-  read_env("OPENAI_PROJECT_ID", options.project);
-  read_env("OPENAI_MTLS_CLIENT_CERT_FILE", options.client_cert_file);
-  read_env("OPENAI_MTLS_CLIENT_KEY_FILE", options.client_key_file);
-  options.proxy_env = proxy_environment::from_env();
+  read_env(lookup, "OPENAI_API_KEY", options.api_key);
+  read_env(lookup, "OPENAI_BASE_URL", options.base_url);
+  read_env(lookup, "OPENAI_ORG_ID", options.organization);
+  read_env(lookup, "OPENAI_PROJECT_ID", options.project);
+  read_env(lookup, "OPENAI_MTLS_CLIENT_CERT_FILE", options.client_cert_file);
+  read_env(lookup, "OPENAI_MTLS_CLIENT_KEY_FILE", options.client_key_file);
+  options.proxy_env = proxy_environment::from_env(lookup);
   return options;
 }
 

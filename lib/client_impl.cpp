@@ -2,10 +2,13 @@
 
 #include "api/endpoints.hpp"
 #include "support/redact.hpp"
+#include "transport/client_certificate.hpp"
 #include "transport/tls_context.hpp"
 
 #include <openai/error.hpp>
 
+#include <boost/asio/detail/concurrency_hint.hpp>
+#include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -20,8 +23,8 @@ namespace asio = boost::asio;
 namespace {
 
 // The key is taken out: a key pasted where a URL belongs would be echoed otherwise.
-[[noreturn]] void configuration_problem(std::string problem, std::string_view api_key) {
-  redact(problem, api_key);
+[[noreturn]] void configuration_problem(std::string problem, const secrets& secret) {
+  redact_all(problem, secret);
   diagnostics d;
   d.message = std::move(problem);
   throw configuration_error(make_error_code(errc::invalid_configuration), std::move(d));
@@ -31,15 +34,16 @@ namespace {
 
 client_impl::client_impl(asio::any_io_executor executor, client_options options)
     : executor_(std::move(executor)), options_(std::move(options)) {
+  secrets_ = secrets(options_.api_key);
   std::string problem;
   auto url = parse_base_url(options_.base_url, problem);
-  if (!url) configuration_problem(problem, options_.api_key);
+  if (!url) configuration_problem(problem, secrets_);
   url_ = *url;
   if (!url_.tls && !url_.host_is_loopback && !options_.allow_insecure_http)
     configuration_problem("base_url '" + echoable_url(options_.base_url) +
                               "' is plain http:// to a host other than loopback: the API key "
                               "would travel unencrypted; set allow_insecure_http to allow it",
-                          options_.api_key);
+                          secrets_);
   // These go into header lines: a CR or LF would end the line and smuggle in another header.
   // The key itself is never quoted in the message.
   const std::pair<const char*, const std::string*> header_values[] = {
@@ -49,13 +53,23 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
   for (const auto& [name, value] : header_values) {
     if (value->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
       configuration_problem(std::string(name) + " contains a CR, LF or NUL character",
-                            options_.api_key);
+                            secrets_);
   }
+  const client_identity identity{options_.client_cert_file, options_.client_cert_pem,
+                                 options_.client_key_file, options_.client_key_pem,
+                                 options_.client_key_passphrase};
+  if (!url_.tls && !identity.empty())
+    configuration_problem("a client certificate is set but base_url '" +
+                              echoable_url(options_.base_url) +
+                              "' is plain http://: mutual TLS needs https://",
+                          secrets_);
   std::shared_ptr<asio::ssl::context> tls;
   if (url_.tls) {
     tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);
-    if (!tls) configuration_problem(problem, options_.api_key);
+    if (!tls || !use_client_identity(*tls, identity, problem))
+      configuration_problem(problem, secrets_);
   }
+  choose_route();
   common_headers_ = make_common_headers(options_, url_);
   pool_settings pool{options_.max_connections, options_.connect_timeout, options_.idle_timeout,
                      {}};
@@ -65,18 +79,60 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
       observer->on_pool_wait({waited, ok});
     };
   }
-  pool_ = std::make_shared<connection_pool>(executor_, url_, std::move(tls), std::move(pool));
+  pool_ = std::make_shared<connection_pool>(executor_, url_, std::move(tls), std::move(pool),
+                                           proxy_);
+}
+
+void client_impl::choose_route() {
+  const auto& env = options_.proxy_env;
+  const std::string chosen = choose_proxy(
+      {options_.proxy, env.https_proxy, env.http_proxy, env.all_proxy, env.no_proxy}, url_);
+  if (chosen.empty()) return;
+  std::string problem;
+  auto parsed = parse_proxy_url(chosen, problem);
+  if (!parsed) configuration_problem(problem, secrets_);
+  auto hop = std::make_shared<proxy_hop>();
+  hop->url = std::move(*parsed);
+  secrets_ = secrets(options_.api_key, hop->url.password, hop->url.authorization);
+  // An http:// target's requests go to the proxy as they are: the key would cross the network
+  // in clear to a plain proxy elsewhere. (The proxy's name is a valid base URL.)
+  if (!url_.tls && !hop->url.tls && !options_.allow_insecure_http) {
+    std::string ignored;
+    const auto proxy_as_url = parse_base_url(hop->url.name, ignored);
+    if (!proxy_as_url || !proxy_as_url->host_is_loopback)
+      configuration_problem("plain http:// requests would go to proxy " + hop->url.name +
+                                " unencrypted, the API key with them; set allow_insecure_http to "
+                                "allow it",
+                            secrets_);
+  }
+  if (hop->url.tls) {
+    // The same trust store as the API host's, in a context of its own (proxy_hop::tls).
+    hop->tls = make_tls_context(options_.ca_file, options_.ca_pem, problem);
+    if (!hop->tls) configuration_problem(problem, secrets_);
+  }
+  proxy_ = std::move(hop);
+}
+
+asio::any_io_executor executor_for_call(const asio::any_io_executor& client_executor) {
+  // Over the io_context's own executor type when that is what the client runs on: it fits in
+  // any_io_executor's small buffer, where a strand<any_io_executor> does not, and every copy or
+  // prefer() of the call's executor would then allocate.
+  if (const auto* io = client_executor.target<asio::io_context::executor_type>()) {
+    // Concurrency hint 1 is the io_context's promise that one thread runs it (Asio builds its
+    // own single-thread shortcuts on it), as does a hint that turns off its locking. Then
+    // nothing of a call can run in parallel with anything else: a strand would only cost a
+    // lock, a queue and two allocations per call.
+    const int hint =
+        asio::use_service<asio::detail::scheduler>(io->context()).concurrency_hint();
+    if (hint == 1 || !BOOST_ASIO_CONCURRENCY_HINT_IS_LOCKING(SCHEDULER, hint))
+      return client_executor;
+    return asio::make_strand(*io);
+  }
+  return asio::make_strand(client_executor);
 }
 
 std::shared_ptr<client_impl::running_call> client_impl::register_call() {
-  // A strand over the io_context's own executor type when that is what the client runs on: it
-  // fits in any_io_executor's small buffer, where a strand<any_io_executor> does not, and every
-  // copy or prefer() of the call's executor would then allocate.
-  asio::any_io_executor strand;
-  if (const auto* io = executor_.target<asio::io_context::executor_type>())
-    strand = asio::make_strand(*io);
-  else
-    strand = asio::make_strand(executor_);
+  asio::any_io_executor strand = executor_for_call(executor_);
   auto call = std::make_shared<running_call>(std::move(strand));
   std::lock_guard lock(calls_mutex_);
   if (shut_down_) return nullptr;
@@ -101,7 +157,7 @@ void client_impl::shutdown() {
   pool_->shutdown();
 }
 
-void client_impl::redact(std::string& text) const { detail::redact(text, options_.api_key); }
+void client_impl::redact(std::string& text) const { detail::redact_all(text, secrets_); }
 
 call_settings client_impl::settings_for(const request_options& options) const {
   call_settings settings;

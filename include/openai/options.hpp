@@ -15,9 +15,14 @@
 
 namespace openai {
 
+/// Looks up one environment variable by name: its value, or nullopt when unset (an empty value
+/// counts as unset). Lets a program, or a test, supply the environment instead of the process's.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
 /// The proxy variables of the environment, as curl and Go's net/http read them. Used by a client
 /// whose client_options::proxy is unset; client_options::from_env() fills them in.
 struct proxy_environment {
+
   std::string https_proxy;  ///< HTTPS_PROXY or https_proxy: the proxy for https:// base URLs.
   std::string http_proxy;   ///< HTTP_PROXY or http_proxy: the proxy for http:// base URLs.
   std::string all_proxy;    ///< ALL_PROXY or all_proxy: when the scheme's own is empty.
@@ -27,6 +32,8 @@ struct proxy_environment {
 
   /// Reads the variables; the upper-case name wins when both are set, as in Go.
   static proxy_environment from_env();
+  /// The same through lookup instead of std::getenv.
+  static proxy_environment from_env(const env_lookup& lookup);
 };
 
 /// How a client connects, authenticates and retries; fixed for the client's lifetime.
@@ -66,12 +73,17 @@ struct client_options {
 
   /// The proxy of every connection, loopback hosts included, overriding proxy_env:
   /// `http://[user:password@]host[:port]` or `https://...` (TLS to the proxy as well). Basic
-  /// credentials from the user info are sent to the proxy only and never logged. An empty
+  /// credentials from the user info (percent-decoded) are sent to the proxy only and never
+  /// logged. Without a scheme, http:// is meant; without a port, 80 (http://) or 443
+  /// (https://), as Go's transport does (curl assumes 1080). A URL that cannot be used is a
+  /// configuration_error naming the proxy without its user info. An empty
   /// string: no proxy at all. Unset (the default): proxy_env decides, and loopback hosts
   /// (localhost, 127.0.0.0/8, ::1) are reached directly, as Go's transport does.
   std::optional<std::string> proxy;
   openai::proxy_environment proxy_env;            ///< Used when proxy is unset.
-  bool allow_insecure_http = false;               ///< Allow http:// to a host other than loopback.
+  /// Allow http:// to a host other than loopback, or through a plain http:// proxy other than
+  /// loopback: either way the API key would cross the network unencrypted.
+  bool allow_insecure_http = false;
   /// Largest response body accepted; a larger one fails with errc::bad_response.
   std::size_t max_response_bytes = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);  ///< Idle longer: not reused.
@@ -106,6 +118,12 @@ struct client_options {
   /// OPENAI_MTLS_CLIENT_CERT_FILE, OPENAI_MTLS_CLIENT_KEY_FILE and the proxy variables
   /// (proxy_environment::from_env()); unset variables keep the defaults above.
   static client_options from_env();
+  /// The same through lookup instead of std::getenv (empty values count as unset):
+  ///
+  ///     auto o = openai::client_options::from_env([](std::string_view name) {
+  ///       return name == "OPENAI_API_KEY" ? std::optional<std::string>("sk-test") : std::nullopt;
+  ///     });
+  static client_options from_env(const env_lookup& lookup);
 };
 
 /// Per-call overrides of client_options, and extra headers or query parameters.
@@ -117,6 +135,11 @@ struct request_options {
   /// errc::invalid_argument before anything is sent.
   std::vector<std::pair<std::string, std::string>> extra_headers;
   std::vector<std::pair<std::string, std::string>> extra_query;    ///< Appended, percent-encoded.
+  /// Called once with the status and body of the response the call ends with (its last
+  /// attempt, a success or an API error), byte for byte as received and before it is parsed;
+  /// not called when no response arrived. Runs on the client's executor before the completion
+  /// handler. For callers that must show or keep the exact bytes (`openai --format raw`).
+  std::function<void(unsigned status, std::string_view body)> on_response_body;
 };
 
 }  // namespace openai

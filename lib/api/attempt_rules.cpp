@@ -31,7 +31,9 @@ attempt_verdict attempt_rules::judge(boost::system::error_code failure,
   attempt_outcome outcome;
   std::string error_code_text;
   if (failure) {
-    outcome.transport_failure = kind != make_error_code(errc::bad_response);
+    // Neither a malformed answer nor refused proxy credentials get better with another try.
+    outcome.transport_failure = kind != make_error_code(errc::bad_response) &&
+                                kind != make_error_code(errc::proxy_authentication);
   } else {
     outcome.status = response.status;
     outcome.should_retry = header(response, api_header::should_retry);

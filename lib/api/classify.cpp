@@ -1,5 +1,7 @@
 #include "api/classify.hpp"
 
+#include "transport/proxy_error.hpp"
+
 #include <openai/error.hpp>
 
 #include <boost/asio/error.hpp>
@@ -15,6 +17,13 @@ boost::system::error_code classify_transport(boost::system::error_code ec) noexc
   if (ec == boost::asio::error::operation_aborted) return ec;
   if (ec == boost::beast::error::timeout || ec == boost::asio::error::timed_out)
     return make_error_code(errc::timeout);
+  if (ec.category() == proxy_category()) {
+    // What the proxy said: a refusal is a network failure (another attempt may pass), refused
+    // credentials are the caller's to fix.
+    if (ec == proxy_errc::authentication) return make_error_code(errc::proxy_authentication);
+    if (ec == proxy_errc::refused) return make_error_code(errc::network);
+    return make_error_code(errc::bad_response);
+  }
   static const auto& http_category = make_error_code(http::error::end_of_stream).category();
   if (ec.category() == http_category) {
     // The connection ended before or inside a response: a network failure, worth a retry.

@@ -19,7 +19,8 @@ struct failure_facts {
 // An openai::errc (operation_aborted passes through as it is), or no error for a 2xx with a
 // usable body:
 //   invalid input -> invalid_argument; a timeout -> timeout; malformed or oversized HTTP, an
-//   unusable 2xx body -> bad_response; any other transport failure -> network; a status ->
+//   unusable 2xx body, a proxy's CONNECT answer with a body or garbage -> bad_response; a
+//   proxy's 407 (or 401 to CONNECT) -> proxy_authentication; any other transport failure -> network; a status ->
 //   its kind (errc_for_status).
 boost::system::error_code classify(const failure_facts& facts) noexcept;
 

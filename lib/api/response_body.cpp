@@ -11,7 +11,7 @@
 namespace openai::detail {
 
 boost::json::object parse_object_body(std::string_view body, std::string& problem,
-                                      std::string_view secret) {
+                                      const secrets& secret) {
   // One arena per response, sized from the body: the parse makes one or two allocations instead
   // of one per string and container, and the result frees them all at once. The object (and
   // anything moved out of it) keeps the arena alive through its shared storage_ptr.
@@ -21,12 +21,12 @@ boost::json::object parse_object_body(std::string_view body, std::string& proble
   boost::json::value value = boost::json::parse(body, ec, std::move(arena));
   if (ec) {
     problem = "response body is not JSON (" + ec.message() +
-              "): " + printable_excerpt(redacted(body.substr(0, 4096), secret), 80);
+              "): " + printable_excerpt(redacted_all(body.substr(0, 4096), secret), 80);
     return {};
   }
   if (!value.is_object()) {
     problem = "response body is JSON but not an object: " +
-              printable_excerpt(redacted(body.substr(0, 4096), secret), 80);
+              printable_excerpt(redacted_all(body.substr(0, 4096), secret), 80);
     return {};
   }
   return std::move(value.get_object());
@@ -46,11 +46,11 @@ std::string scalar_text(const boost::json::object& o, std::string_view key) {
 
 }  // namespace
 
-error_body parse_error_body(std::string_view body, std::string_view secret) {
+error_body parse_error_body(std::string_view body, const secrets& secret) {
   error_body result;
   // Redacted whole, then cut: a key cut in two would no longer be found.
-  auto bounded = [secret](std::string text, std::size_t limit) {
-    redact(text, secret);
+  auto bounded = [&secret](std::string text, std::size_t limit) {
+    redact_all(text, secret);
     return printable_excerpt(text, limit);
   };
   boost::system::error_code ec;

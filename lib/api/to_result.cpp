@@ -24,7 +24,7 @@ std::string mismatched_id(const Result& result, std::string_view expected,
                 std::is_same_v<Result, deletion_status>) {
     if (expected.empty() || !context.verify_response_id || result.id() == expected) return {};
     return "the answer is for completion '" +
-           printable_excerpt(redacted(result.id(), context.api_key), 100) +
+           printable_excerpt(redacted_all(result.id(), context.secret), 100) +
            "', not for the requested '" + printable_excerpt(expected, 100) + "'";
   } else {
     return {};
@@ -55,16 +55,18 @@ call_result<Op> to_result(const Op& op, finished_attempts&& finished,
     d.message = std::move(finished.problem);
     d.cause = finished.cause ? finished.cause : finished.failure;
   } else {
+    if (context.on_response_body && *context.on_response_body)
+      (*context.on_response_body)(response.status, response.body);
     facts.status = d.status = response.status;
     if (response.status < 200 || response.status > 299) {
-      auto body = parse_error_body(response.body, context.api_key);
+      auto body = parse_error_body(response.body, context.secret);
       d.message = std::move(body.message);
       d.type = std::move(body.type);
       d.code = std::move(body.code);
       d.param = std::move(body.param);
     } else {
       std::string problem;
-      auto json = parse_object_body(response.body, problem, context.api_key);
+      auto json = parse_object_body(response.body, problem, context.secret);
       if (problem.empty())
         value.emplace(convert<Result>(
             std::move(json), {header(response, api_header::request_id), finished.attempts},
@@ -81,7 +83,7 @@ call_result<Op> to_result(const Op& op, finished_attempts&& finished,
   }
   const auto ec = classify(facts);
   for (std::string* text : {&d.message, &d.type, &d.code, &d.param, &d.request_id})
-    redact(*text, context.api_key);
+    redact_all(*text, context.secret);
   if (ec || !value) return {ec, Result{}, discard_connection};
   return {ec, std::move(*value), discard_connection};
 }

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "http/message.hpp"
+#include "support/redact.hpp"
 
 #include <openai/detail/operations.hpp>
 #include <openai/error.hpp>
 
 #include <boost/system/error_code.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +27,10 @@ struct finished_attempts {
 };
 
 struct result_context {
-  std::string_view api_key;          // taken out of every text of diagnostics
+  secrets secret;                    // taken out of every text of diagnostics
   bool verify_response_id = true;    // client_options::verify_response_id
+  // request_options::on_response_body of the call, or null.
+  const std::function<void(unsigned, std::string_view)>* on_response_body = nullptr;
 };
 
 template <typename Op>

@@ -1,4 +1,5 @@
-// The one place that takes a secret (the API key) out of text headed for a message or a log.
+// The one place that takes a secret (the API key, a proxy's password and Basic credential) out
+// of text headed for a message or a log.
 #pragma once
 
 #include <string>
@@ -16,5 +17,23 @@ void redact(std::string& text, std::string_view secret);
 
 // A redacted copy.
 std::string redacted(std::string_view text, std::string_view secret);
+
+// Every secret of a client. Made from the API key alone where there is no proxy.
+struct secrets {
+  secrets() = default;
+  // Implicit on purpose: where only the key is known, the key is what is passed.
+  secrets(std::string_view key) : api_key(key) {}
+  secrets(const std::string& key) : api_key(key) {}
+  secrets(const char* key) : api_key(key) {}
+  secrets(std::string_view key, std::string_view password, std::string_view credential)
+      : api_key(key), proxy_password(password), proxy_credential(credential) {}
+  std::string_view api_key;
+  std::string_view proxy_password;    // percent-decoded, from the proxy URL's user info
+  std::string_view proxy_credential;  // the Proxy-Authorization value ("Basic ...")
+};
+
+// Each of them in turn, the longest first so that none is left half-replaced.
+void redact_all(std::string& text, const secrets& all);
+std::string redacted_all(std::string_view text, const secrets& all);
 
 }  // namespace openai::detail

@@ -86,7 +86,7 @@ inline void outcome_line(const call_settings& s, const http::request& r, unsigne
 }
 
 // The request's header lines exactly as they go on the wire (the same renderer), then its
-// body; the Authorization value is never logged.
+// body; neither the Authorization nor a Proxy-Authorization value is ever logged.
 inline void request_details(const call_settings& s, const http::request& r) {
   std::string wire;
   http::render_request(r, wire);
@@ -96,10 +96,11 @@ inline void request_details(const call_settings& s, const http::request& r) {
     const std::size_t eol = head.find("\r\n");
     const std::string_view h = head.substr(0, eol);
     const std::string_view name = h.substr(0, h.find(':'));
-    const bool secret = boost::beast::iequals(name, "authorization");
     std::string line = "openai-asio:    ";
-    if (secret)
+    if (boost::beast::iequals(name, "authorization"))
       line.append(name).append(": Bearer <REDACTED>");
+    else if (boost::beast::iequals(name, "proxy-authorization"))
+      line.append(name).append(": <REDACTED>");
     else
       line.append(h);
     s.log(line);

@@ -2,6 +2,8 @@
 
 #include "http/render.hpp"
 #include "http/response_parser.hpp"
+#include "transport/client_certificate.hpp"
+#include "transport/proxy_tunnel.hpp"
 #include "transport/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -42,9 +44,17 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   std::string host;
   std::string port;
   bool host_is_ip = false;
+  bool target_tls = false;
   std::shared_ptr<ssl::context> tls;
+  // With a proxy: the target as CONNECT and absolute-form requests name it.
+  std::shared_ptr<const proxy_hop> proxy;
+  base_url target;
+  // One of the three: plain TCP (http://, directly or through an http:// proxy); one TLS
+  // layer (to the API host, directly or in a CONNECT tunnel; or to an https:// proxy for an
+  // http:// target); TLS to the API host inside TLS to an https:// proxy.
   std::optional<tcp::socket> plain;
   std::optional<ssl::stream<tcp::socket>> secure;
+  std::optional<ssl::stream<ssl::stream<tcp::socket>>> secure_in_secure;
   // Reused for every exchange on this connection: no per-request buffer allocation.
   beast::flat_buffer buffer;
   std::string wire;  // the request's bytes
@@ -68,9 +78,39 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   boost::system::error_code last_cause;  // the raw error behind the last failure
   std::string read_problem;  // why read_response refused a response, when the parser did not say
 
-  tcp::socket& lowest() { return secure ? secure->next_layer() : *plain; }
+  tcp::socket& lowest() {
+    if (secure_in_secure) return secure_in_secure->next_layer().next_layer();
+    return secure ? secure->next_layer() : *plain;
+  }
+  // The TLS session with the API host, when there is one.
+  SSL* target_ssl() {
+    if (!target_tls) return nullptr;
+    return secure_in_secure ? secure_in_secure->native_handle() : secure->native_handle();
+  }
 
   std::string where() const { return host + ":" + port; }
+
+  // ": <why>" when the server turned down the client's certificate, or its absence; else "".
+  std::string certificate_refusal(const boost::system::error_code& ec) {
+    SSL* ssl = target_ssl();  // the API host's session: a proxy never gets the certificate
+    const std::string why = ssl ? client_certificate_rejection(ssl, ec) : "";
+    return why.empty() ? why : ": " + why;
+  }
+
+  // The first hop: the proxy when there is one, else the API host.
+  const std::string& dial_host() const { return proxy ? proxy->url.host : host; }
+  const std::string& dial_port() const { return proxy ? proxy->url.port : port; }
+  bool dial_is_ip() const { return proxy ? proxy->url.host_is_ip : host_is_ip; }
+  std::string dial_name() const { return proxy ? "proxy " + proxy->url.name : where(); }
+
+  template <typename Stream>
+  asio::awaitable<boost::system::error_code> handshake(Stream& stream, const std::string& name,
+                                                       bool name_is_ip, std::string_view peer,
+                                                       clock::time_point deadline,
+                                                       std::string& problem);
+  asio::awaitable<boost::system::error_code> through_proxy(clock::time_point connect_deadline,
+                                                           clock::time_point deadline,
+                                                           std::string& problem);
 
   void arm(clock::time_point deadline, const asio::any_io_executor& coroutine_executor) {
     timed_out = false;
@@ -121,13 +161,22 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
 };
 
 connection::connection(asio::any_io_executor executor, const base_url& url,
-                       std::shared_ptr<ssl::context> tls)
+                       std::shared_ptr<ssl::context> tls, std::shared_ptr<const proxy_hop> proxy)
     : impl_(std::make_shared<impl>(executor)) {
   impl_->host = url.host;
   impl_->port = url.port;
   impl_->host_is_ip = url.host_is_ip;
+  impl_->target_tls = url.tls;
   impl_->tls = std::move(tls);
-  if (impl_->tls)
+  impl_->proxy = std::move(proxy);
+  if (impl_->proxy) impl_->target = url;
+  const bool proxy_tls = impl_->proxy && impl_->proxy->url.tls;
+  if (proxy_tls && impl_->target_tls)
+    impl_->secure_in_secure.emplace(ssl::stream<tcp::socket>(executor, *impl_->proxy->tls),
+                                    *impl_->tls);
+  else if (proxy_tls)
+    impl_->secure.emplace(executor, *impl_->proxy->tls);
+  else if (impl_->target_tls)
     impl_->secure.emplace(executor, *impl_->tls);
   else
     impl_->plain.emplace(executor);
@@ -142,13 +191,17 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
                                                             std::string& problem) {
   impl& s = *impl_;
   const auto executor = co_await asio::this_coro::executor;
+  // The first hop: the proxy when there is one.
+  const std::string& dial_host = s.dial_host();
+  const std::string& dial_port = s.dial_port();
   tcp::resolver resolver(s.executor);
-  auto flags = s.host_is_ip ? tcp::resolver::numeric_host : tcp::resolver::flags{};
+  auto flags = s.dial_is_ip() ? tcp::resolver::numeric_host : tcp::resolver::flags{};
   auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(s.host, s.port, flags | tcp::resolver::numeric_service,
+      co_await resolver.async_resolve(dial_host, dial_port, flags | tcp::resolver::numeric_service,
                                       use_tuple);
   if (resolve_ec) {
-    problem = "cannot resolve " + s.host + ": " + resolve_ec.message();
+    problem = "cannot resolve " + (s.proxy ? "proxy " + dial_host : dial_host) + ": " +
+              resolve_ec.message();
     co_return s.failure(resolve_ec);
   }
 
@@ -160,42 +213,81 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       use_tuple);
   s.disarm();
   if (connect_ec || s.timed_out) {
-    problem = "cannot connect to " + s.where() + ": " +
+    problem = "cannot connect to " + s.dial_name() + ": " +
               (s.timed_out ? std::string("timed out") : connect_ec.message());
     co_return s.failure(connect_ec);
   }
   boost::system::error_code ignored;
   s.lowest().set_option(tcp::no_delay(true), ignored);
 
-  if (s.secure) {
-    // SNI names the host; IP literals are not sent (RFC 6066) but still verified below.
-    if (!s.host_is_ip && !SSL_set_tlsext_host_name(s.secure->native_handle(), s.host.c_str())) {
-      problem = "cannot set TLS server name " + s.host;
-      co_return s.failure(make_error_code(boost::system::errc::invalid_argument));
-    }
-    s.secure->set_verify_callback(ssl::host_name_verification(s.host));
-    offer_saved_session(s.secure->native_handle());
-    s.arm(deadline, executor);
-    auto [handshake_ec] = co_await s.secure->async_handshake(ssl::stream_base::client, use_tuple);
-    s.disarm();
-    if (handshake_ec) {
-      problem = "TLS handshake with " + s.where() + " failed: " +
-                (s.timed_out ? std::string("timed out") : handshake_ec.message());
-      const long verify = SSL_get_verify_result(s.secure->native_handle());
-      if (verify != X509_V_OK)
-        problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
-      const auto result = s.failure(handshake_ec);
-      // An issuer missing because the CA bundle could not be read: that is the cause to fix.
-      if (const auto unread = trust_bundle_failure(s.secure->native_handle())) {
-        problem += "; " + unread.message();
-        s.last_cause = unread;
-      }
-      co_return result;
-    }
+  if (s.proxy) {
+    if (auto ec = co_await s.through_proxy(connect_deadline, deadline, problem)) co_return ec;
   }
-  s.resumed = s.secure && SSL_session_reused(s.secure->native_handle()) == 1;
+  if (s.secure_in_secure) {
+    if (auto ec = co_await s.handshake(*s.secure_in_secure, s.host, s.host_is_ip, s.where(),
+                                       deadline, problem))
+      co_return ec;
+  } else if (s.target_tls) {
+    if (auto ec = co_await s.handshake(*s.secure, s.host, s.host_is_ip, s.where(), deadline,
+                                       problem))
+      co_return ec;
+  }
+  s.resumed = s.target_ssl() && SSL_session_reused(s.target_ssl()) == 1;
   s.last_used = clock::now();
   co_return boost::system::error_code{};
+}
+
+// TLS with `name` (the API host, or an https:// proxy) by deadline: SNI names the host; IP
+// literals are not sent (RFC 6066) but still verified. `peer` is what messages call it.
+template <typename Stream>
+asio::awaitable<boost::system::error_code> connection::impl::handshake(
+    Stream& stream, const std::string& name, bool name_is_ip, std::string_view peer,
+    clock::time_point deadline, std::string& problem) {
+  if (!name_is_ip && !SSL_set_tlsext_host_name(stream.native_handle(), name.c_str())) {
+    problem = "cannot set TLS server name " + name;
+    co_return failure(make_error_code(boost::system::errc::invalid_argument));
+  }
+  stream.set_verify_callback(ssl::host_name_verification(name));
+  offer_saved_session(stream.native_handle());
+  arm(deadline, co_await asio::this_coro::executor);
+  auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
+  disarm();
+  if (!handshake_ec) co_return boost::system::error_code{};
+  problem = "TLS handshake with " + std::string(peer) + " failed: " +
+            (timed_out ? std::string("timed out") : handshake_ec.message());
+  const long verify = SSL_get_verify_result(stream.native_handle());
+  if (verify != X509_V_OK) problem += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+  if (stream.native_handle() == target_ssl()) problem += certificate_refusal(handshake_ec);
+  const auto result = failure(handshake_ec);
+  // An issuer missing because the CA bundle could not be read: that is the cause to fix.
+  if (const auto unread = trust_bundle_failure(stream.native_handle())) {
+    problem += "; " + unread.message();
+    last_cause = unread;
+  }
+  co_return result;
+}
+
+// After the TCP connection to the proxy: TLS to an https:// proxy, verified with the proxy's
+// name, then for https:// targets the CONNECT tunnel, by the connect deadline (it is how the
+// API host is reached). http:// targets need no tunnel: their requests name the host.
+asio::awaitable<boost::system::error_code> connection::impl::through_proxy(
+    clock::time_point connect_deadline, clock::time_point deadline, std::string& problem) {
+  const proxy_url& p = proxy->url;
+  auto& to_proxy = secure_in_secure ? secure_in_secure->next_layer() : *secure;
+  if (p.tls) {
+    if (auto ec = co_await handshake(to_proxy, p.host, p.host_is_ip, "proxy " + p.name,
+                                     deadline, problem))
+      co_return ec;
+  }
+  if (!target_tls) co_return boost::system::error_code{};
+  arm(std::min(connect_deadline, deadline), co_await asio::this_coro::executor);
+  const auto ec = p.tls ? co_await open_tunnel(to_proxy, p, target, buffer, problem)
+                        : co_await open_tunnel(secure->next_layer(), p, target, buffer, problem);
+  disarm();
+  if (!ec) co_return ec;
+  if (timed_out) problem = "proxy " + p.name + " did not answer CONNECT in time";
+  buffer.clear();
+  co_return failure(ec);
 }
 
 // Reads until the reader has a whole final response: Beast's parser over this connection's
@@ -264,6 +356,7 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
   bytes_sent = bytes_received = 0;
   read_problem.clear();
   http::render_request(req, wire);
+  if (proxy && !target_tls) to_proxy_form(wire, proxy->url, target);
   reader.emplace(out, keep, body_limit);
 
   arm(deadline, co_await asio::this_coro::executor);
@@ -290,9 +383,18 @@ asio::awaitable<boost::system::error_code> connection::impl::exchange_on(
                 std::to_string(http::response_limits::header_bytes) + " bytes";
     else if (!read_problem.empty() && !timed_out)
       problem = read_problem;
+    // TLS 1.3 ends the client's side of the handshake before the server has judged its
+    // certificate: the server's refusal arrives as an alert on the first read.
+    if (exchanges == 0 && !timed_out)
+      if (const std::string why = certificate_refusal(read_ec); !why.empty())
+        problem = "TLS handshake with " + where() + " failed: " + read_ec.message() + why;
     co_return failure(read_ec);
   }
 
+  if (proxy && !target_tls) {
+    if (auto refused = judge_proxied_status(out.status, proxy->url, problem))
+      co_return failure(refused);
+  }
   // Bytes beyond the response mean the server is not speaking plain request/response.
   reusable = reader->keep_alive() && buffer.size() == 0 &&
              !http::announces_body_it_may_not_have(out.status, *reader);
@@ -306,6 +408,9 @@ asio::awaitable<boost::system::error_code> connection::exchange(
     const http::request& request, http::response& out, clock::time_point deadline,
     std::size_t body_limit, const http::response_header_names& keep, std::string& problem) {
   // Not a coroutine itself: it hands out exchange_on's, one frame less per request.
+  if (impl_->secure_in_secure)
+    return impl_->exchange_on(*impl_->secure_in_secure, request, out, deadline, body_limit, keep,
+                              problem);
   if (impl_->secure)
     return impl_->exchange_on(*impl_->secure, request, out, deadline, body_limit, keep, problem);
   return impl_->exchange_on(*impl_->plain, request, out, deadline, body_limit, keep, problem);
@@ -324,6 +429,9 @@ bool connection::idle_and_healthy() noexcept {
   auto& socket = impl_->lowest();
   if (!impl_->reusable || !socket.is_open() || impl_->buffer.size() != 0) return false;
   if (impl_->secure && SSL_pending(impl_->secure->native_handle()) > 0) return false;
+  if (impl_->secure_in_secure && (SSL_pending(impl_->secure_in_secure->native_handle()) > 0 ||
+                                  SSL_pending(impl_->secure_in_secure->next_layer().native_handle()) > 0))
+    return false;
   // Used a moment ago: the peek below would cost a system call per request under load for
   // nothing. Should the server have closed it just now, the request fails before any response
   // byte and is re-sent once on a new connection (attempt_loop), as for any stale connection.

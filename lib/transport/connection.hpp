@@ -17,19 +17,26 @@
 
 namespace openai::detail {
 
+struct proxy_hop;
+
 class connection {
  public:
   using clock = std::chrono::steady_clock;
 
-  // tls == nullptr for http:// base URLs.
+  // tls == nullptr for http:// base URLs. With a proxy, the connection goes to it: a CONNECT
+  // tunnel for https:// targets, absolute-form requests for http:// ones (proxy_tunnel.hpp).
   connection(boost::asio::any_io_executor executor, const base_url& url,
-             std::shared_ptr<boost::asio::ssl::context> tls);
+             std::shared_ptr<boost::asio::ssl::context> tls,
+             std::shared_ptr<const proxy_hop> proxy = nullptr);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
   // Resolves, connects (by connect_deadline) and, for TLS, handshakes with SNI and host name
-  // verification (by deadline). On failure `problem` says which step failed and why.
+  // verification (by deadline). Through a proxy: connects to the proxy, handshakes with it
+  // when it is https:// (by deadline), opens the CONNECT tunnel for an https:// target (by
+  // connect_deadline), then handshakes with the API host inside. On failure `problem` says
+  // which step failed and why.
   boost::asio::awaitable<boost::system::error_code> open(clock::time_point connect_deadline,
                                                          clock::time_point deadline,
                                                          std::string& problem);

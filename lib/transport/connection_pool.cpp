@@ -28,10 +28,12 @@ struct connection_pool::waiter {
 };
 
 connection_pool::connection_pool(asio::any_io_executor executor, base_url url,
-                                 std::shared_ptr<asio::ssl::context> tls, pool_settings settings)
+                                 std::shared_ptr<asio::ssl::context> tls, pool_settings settings,
+                                 std::shared_ptr<const proxy_hop> proxy)
     : executor_(std::move(executor)),
       url_(std::move(url)),
       tls_(std::move(tls)),
+      proxy_(std::move(proxy)),
       settings_(settings),
       state_(settings.max_connections) {}
 
@@ -115,7 +117,7 @@ void connection_pool::shutdown() {
 }
 
 asio::awaitable<connection_pool::acquired> connection_pool::open_new(clock::time_point deadline) {
-  auto conn = std::make_unique<connection>(executor_, url_, tls_);
+  auto conn = std::make_unique<connection>(executor_, url_, tls_, proxy_);
   acquired result;
   result.ec = co_await conn->open(saturating_add(clock::now(), settings_.connect_timeout), deadline,
                                   result.problem);

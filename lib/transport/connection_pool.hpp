@@ -1,4 +1,6 @@
-// Keep-alive connections to one host, at most max_connections of them. Callers wait in FIFO
+// Keep-alive connections to one host, at most max_connections of them. A client has one route,
+// so with a proxy every connection of the pool is a (proxy, target) tunnel (or, for an http://
+// target, a connection to the proxy), reused keep-alive like a direct one. Callers wait in FIFO
 // order when all are busy. A lease owns its connection until it is destroyed, which returns the
 // connection to the pool when it finished a complete exchange and discards it otherwise.
 // Thread-safe: the bookkeeping (pool_state) is guarded by a mutex, and waiters are woken through
@@ -36,7 +38,8 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   using clock = connection::clock;
 
   connection_pool(boost::asio::any_io_executor executor, base_url url,
-                  std::shared_ptr<boost::asio::ssl::context> tls, pool_settings settings);
+                  std::shared_ptr<boost::asio::ssl::context> tls, pool_settings settings,
+                  std::shared_ptr<const proxy_hop> proxy = nullptr);
   ~connection_pool();
 
   class lease {
@@ -105,6 +108,7 @@ class connection_pool : public std::enable_shared_from_this<connection_pool> {
   boost::asio::any_io_executor executor_;
   base_url url_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  std::shared_ptr<const proxy_hop> proxy_;  // null: direct connections
   pool_settings settings_;
   std::mutex mutex_;
   pool_state<std::unique_ptr<connection>, std::shared_ptr<waiter>> state_;

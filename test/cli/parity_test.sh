@@ -2,7 +2,8 @@
 # The conventions of the official `openai` CLI, run with the built binary against the
 # openai-mock executable, one group per run:
 #   parity_test.sh OPENAI OPENAI_MOCK GROUP
-# Groups: formats, transform, stdin, references, debug, headers, errors, shell, pager, refused.
+# Groups: formats, transform, stdin, references, debug, headers, errors, shell, pager, mtls,
+# proxy.
 source "$(dirname "$0")/group_script.sh"
 
 id=chatcmpl-mock-000001
@@ -17,8 +18,13 @@ group_formats() {
   check "--format auto is the default" '[[ $rc == 0 && $(head -2 "$work/out" | tail -1) == "  \"id\": \"$id\"," ]]'
   run "$openai" chat:completions retrieve $id --format jsonl
   check "jsonl prints one line" '[[ $rc == 0 && $(lines_out) == 1 ]] && has_out "{\"id\":\"$id\""'
+  # raw: the body byte for byte (the library hands it over: request_options::on_response_body).
   run "$openai" chat:completions retrieve $id --format raw
-  check "raw prints the response JSON on one line" '[[ $rc == 0 && $(lines_out) == 1 ]] && has_out "\"object\":\"chat.completion\""'
+  curl -s -H "Authorization: Bearer $key" "$http_url/chat/completions/$id" >"$work/body"
+  check "raw prints the response body exactly as sent" '[[ $rc == 0 ]] && cmp -s <(printf "%s\n" "$(cat "$work/body")") "$work/out"'
+  run "$openai" chat:completions retrieve $id --format json
+  check "json indents as the official CLI, numbers as the server wrote them" \
+    '[[ $rc == 0 && $(head -1 "$work/out") == "{" ]] && has_out "  \"id\": \"$id\"," && has_out "\"temperature\": 1E0"'
   run "$openai" chat:completions retrieve $id --format yaml
   check "yaml prints a YAML mapping" \
     '[[ $rc == 0 ]] && has_out "id: $id" && has_out "object: chat.completion" && has_out "  - index: 0" && has_out "temperature: 1.0"'
@@ -33,9 +39,11 @@ group_formats() {
   check "text separates list items by a blank line" '[[ $rc == 0 && $(grep -c "^$" "$work/out") -ge 2 && $(grep -c "^ID: chatcmpl-mock-" "$work/out") == 2 ]]'
   run "$openai" chat:completions retrieve $id --format explore
   check "explore without a terminal prints json with a warning" \
-    '[[ $rc == 0 && $(lines_out) == 1 ]] && has_out "{\"id\":\"$id\"" && has_err "warning: --format explore"'
+    '[[ $rc == 0 && $(head -2 "$work/out" | tail -1) == "  \"id\": \"$id\"," ]] && has_err "warning: --format explore"'
   run env FORCE_COLOR=1 "$openai" chat:completions retrieve $id --format json
-  check "FORCE_COLOR=1 colours json" '[[ $rc == 0 ]] && grep -q $'"'"'\x1b\[34;1m"id"'"'"' "$work/out"'
+  check "FORCE_COLOR=1 colours json in the official palette" '[[ $rc == 0 ]] && grep -q $'"'"'\x1b\[94m"id"'"'"' "$work/out"'
+  run env FORCE_COLOR=0 "$openai" chat:completions retrieve $id --format json
+  check "FORCE_COLOR=0 never colours" '[[ $rc == 0 ]] && ! grep -q $'"'"'\x1b'"'"' "$work/out"'
   run env FORCE_COLOR=1 NO_COLOR=1 "$openai" chat:completions retrieve $id --format json
   check "NO_COLOR wins over FORCE_COLOR" '[[ $rc == 0 ]] && ! grep -q $'"'"'\x1b'"'"' "$work/out"'
   run "$openai" chat:completions retrieve $id --format json
@@ -176,16 +184,23 @@ group_headers() {
 group_errors() {
   start_mock 3
   export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  run "$openai" chat:completions retrieve nope
+  check "errors print the official summary by default" \
+    '[[ $rc == 1 && -z $out ]] && [[ $(head -1 "$work/err") == "HTTP 404: Not Found." && $(sed -n 2p "$work/err") == "Request ID: req_"* ]] && has_err "No chat completion found" && has_err "Hint: "'
+  run "$openai" chat:completions retrieve nope -H "X-Request-ID: my-own-id"
+  check "a request id the caller sent is not shown as the server's" '[[ $rc == 1 ]] && ! has_err "Request ID:"'
   run "$openai" chat:completions retrieve nope --format-error text
   check "--format-error text prints the official summary" \
     '[[ $rc == 1 && -z $out ]] && [[ $(head -1 "$work/err") == "HTTP 404: Not Found." ]] && has_err "No chat completion found" && has_err "Request ID: req_" && has_err "Hint: "'
   run "$openai" chat:completions retrieve nope --format-error json
-  check "--format-error json prints the API error object" \
-    '[[ $rc == 1 ]] && [[ $err == "{\"message\":\"No chat completion found with id '"'"'nope'"'"'.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}" ]]'
+  printf '%s\n' '{' "  \"message\": \"No chat completion found with id 'nope'.\"," \
+    '  "type": "invalid_request_error",' '  "param": null,' '  "code": null' '}' >"$work/expected"
+  check "--format-error json prints the API error object, indented" \
+    '[[ $rc == 1 ]] && cmp -s "$work/expected" "$work/err"'
   run "$openai" chat:completions retrieve nope --format jsonl
   check "an explicit --format jsonl applies to errors too" '[[ $rc == 1 ]] && has_err "{\"message\":" && [[ $(wc -l <"$work/err") == 1 ]]'
   run "$openai" chat:completions retrieve nope --format jsonl --format-error auto
-  check "--format-error auto restores the summary" '[[ $rc == 1 ]] && has_err "openai: error: HTTP 404"'
+  check "--format-error auto restores the summary" '[[ $rc == 1 && $(head -1 "$work/err") == "HTTP 404: Not Found." ]]'
   run "$openai" chat:completions retrieve nope --format-error yaml
   check "--format-error yaml" '[[ $rc == 1 ]] && has_err "type: invalid_request_error"'
   run "$openai" chat:completions retrieve nope --transform-error type -r
@@ -196,11 +211,13 @@ group_errors() {
   # server error through the fault script of one id.
   run "$openai" chat:completions update $id --metadata '{a: b}' --format-error json --transform-error message
   check "success is unaffected by error flags" '[[ $rc == 0 ]]'
-  run "$openai" chat:completions retrieve $id --base-url "http://127.0.0.1:1/v1" --max-retries 0 --format-error json
+  run "$openai" chat:completions retrieve $id --base-url "http://127.0.0.1:1/v1" --max-retries 0 --format-error jsonl
   check "a network error still yields a JSON error object" '[[ $rc == 1 ]] && [[ $err == "{\"message\":"* ]]'
+  run "$openai" chat:completions retrieve $id --base-url "http://127.0.0.1:1/v1" --max-retries 0
+  check "a network error is one line of ours by default (no HTTP status to summarize)" '[[ $rc == 1 && $(wc -l <"$work/err") == 1 ]] && has_err "openai: network error: "'
   printf '{"%s": [{"status": 502, "headers": {"content-type": "text/html"}, "body": "<html>bad gateway</html>"}]}' $id >"$work/faults.json"
   curl -s -X POST --data-binary @"$work/faults.json" "http://127.0.0.1:$http_port/__mock/faults" >/dev/null
-  run "$openai" chat:completions retrieve $id --max-retries 0 --format-error json
+  run "$openai" chat:completions retrieve $id --max-retries 0 --format-error jsonl
   check "a non-JSON error body still yields a JSON error object with the status" \
     '[[ $rc == 1 ]] && [[ $err == "{\"message\":\"<html>bad gateway</html>\",\"status_code\":502}" ]]'
   run "$openai" chat:completions update $id --metadata '{a: {b: c}}' --format-error json
@@ -208,6 +225,13 @@ group_errors() {
 }
 
 group_shell() {
+  run "$openai" -v
+  check "-v prints the version" '[[ $rc == 0 ]] && has_out "openai "'
+  run "$openai" chat:completions update --help
+  check "--help says numbers and booleans are sent as strings" '[[ $rc == 0 ]] && has_out "sent as strings" && has_out "-H, --header"'
+  run "$openai" --help
+  check "--help lists the proxy and mTLS flags" \
+    '[[ $rc == 0 ]] && has_out "--proxy URL" && has_out "--no-proxy" && has_out "--mtls-client-cert-file" && has_out "--mtls-client-key-file"'
   run "$openai" @completion bash
   check "@completion bash prints a script" '[[ $rc == 0 ]] && has_out "complete -F _openai openai"'
   local script=$work/openai.bash
@@ -267,16 +291,74 @@ group_pager() {
   check "never a pager when piped" '[[ $rc == 0 && $(lines_out) == 70 ]] && ! has_out PAGER-RAN'
 }
 
-group_refused() {
+# Proxies: --proxy / --no-proxy and the proxy variables, with tinyproxy (BasicAuth on) in front
+# of the mock. What needs the library's proxy support (issue 12's library part, another branch)
+# is reported as skipped while a request given --proxy still bypasses the proxy.
+start_tinyproxy() {
+  proxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '%s\n' "Port $proxy_port" "Listen 127.0.0.1" "Timeout 30" "MaxClients 20" \
+    "LogFile \"$work/tinyproxy.log\"" "LogLevel Connect" "BasicAuth user s3cret-pass" >"$work/tinyproxy.conf"
+  : >"$work/tinyproxy.log"
+  tinyproxy -d -c "$work/tinyproxy.conf" 2>/dev/null &
+  proxy_pid=$!
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$proxy_port) 2>/dev/null && return; sleep 0.05; done
+  echo "tinyproxy did not start"; exit 1
+}
+proxy_requests() { grep -c "Request (file descriptor" "$work/tinyproxy.log"; }
+
+group_proxy() {
+  start_mock 3
   export OPENAI_API_KEY=$key
-  run "$openai" chat:completions retrieve $id --base-url http://127.0.0.1:1/v1 --mtls-client-cert-file c.pem --mtls-client-key-file k.pem
-  check "--mtls-client-* flags are refused, not ignored (exit 2)" '[[ $rc == 2 ]] && has_err "not supported yet"'
-  run env OPENAI_MTLS_CLIENT_CERT_FILE=c.pem "$openai" chat:completions retrieve $id --base-url http://127.0.0.1:1/v1
-  check "OPENAI_MTLS_CLIENT_CERT_FILE is refused too" '[[ $rc == 2 ]] && has_err "not supported yet"'
-  run "$openai" -v
-  check "-v prints the version" '[[ $rc == 0 ]] && has_out "openai "'
-  run "$openai" chat:completions update --help
-  check "--help says numbers and booleans are sent as strings" '[[ $rc == 0 ]] && has_out "sent as strings" && has_out "-H, --header"'
+  local ca=(--ca-file "$work/ca.pem")
+  run "$openai" chat:completions retrieve $id --base-url "$http_url" --proxy http://127.0.0.1:1 --no-proxy
+  check "--proxy with --no-proxy is a usage error (exit 2)" '[[ $rc == 2 ]] && has_err "contradict"'
+  run "$openai" chat:completions retrieve $id --base-url "$http_url" --proxy 127.0.0.1:1
+  check "--proxy needs an http:// or https:// URL (exit 2)" '[[ $rc == 2 ]] && has_err "http:// or https://"'
+  command -v tinyproxy >/dev/null || { echo "SKIPPED: tinyproxy is not installed"; exit 77; }
+  start_tinyproxy
+  trap 'kill "$proxy_pid" 2>/dev/null; cleanup' EXIT
+  local good="http://user:s3cret-pass@127.0.0.1:$proxy_port"
+  # Loopback APIs bypass a proxy of the environment (as Go does), and --no-proxy bypasses all.
+  run env HTTPS_PROXY=$good HTTP_PROXY=$good "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}"
+  check "the proxy variables leave a loopback API alone" '[[ $rc == 0 && $(proxy_requests) == 0 ]]'
+  run env ALL_PROXY=$good "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --no-proxy
+  check "--no-proxy connects directly" '[[ $rc == 0 && $(proxy_requests) == 0 ]]'
+  run "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --proxy "$good" --debug
+  if [[ $(proxy_requests) == 0 ]]; then
+    echo "SKIPPED: this library does not use client_options::proxy yet (proxies not merged)"
+    exit 77
+  fi
+  check "--proxy tunnels an https API through the proxy, the password never shown" \
+    '[[ $rc == 0 ]] && grep -q "CONNECT 127.0.0.1:$https_port" "$work/tinyproxy.log" && ! grep -q s3cret-pass "$work/out" "$work/err" && no_key_anywhere'
+  local before
+  before=$(proxy_requests)
+  printf '{"completion_id": "chatcmpl-mock-%06d", "metadata": {"via": "proxy"}}\n' 1 2 3 >"$work/updates.jsonl"
+  run "$openai" chat:completions update-many --input "$work/updates.jsonl" --base-url "$https_url" "${ca[@]}" --proxy "$good" --concurrency 1
+  check "update-many goes through --proxy, over one reused tunnel" \
+    '[[ $rc == 0 && $(mock_metadata chatcmpl-mock-000003) == "{\"via\":\"proxy\"}" && $(proxy_requests) == $((before + 1)) ]]'
+  run "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --proxy "http://user:wrong-pass@127.0.0.1:$proxy_port" --max-retries 0
+  check "wrong proxy credentials fail (exit 1) without showing the password" \
+    '[[ $rc == 1 ]] && ! grep -q wrong-pass "$work/out" "$work/err" && no_key_anywhere'
+}
+
+# Mutual TLS: the flags and variables reach client_options (the unit tests check the wiring);
+# here, that a certificate the library cannot load stops the command with exit 2 instead of
+# being ignored. Skipped while the library does not load client certificates yet (issue 12's
+# library part lands from another branch): then the request goes out and fails to connect.
+group_mtls() {
+  export OPENAI_API_KEY=$key
+  local base=(--base-url http://127.0.0.1:1/v1 --max-retries 0)
+  run "$openai" chat:completions retrieve $id "${base[@]}" --mtls-client-cert-file "$work/none.pem" --mtls-client-key-file "$work/none-key.pem"
+  if [[ $rc == 1 ]] && has_err "network error"; then
+    echo "SKIPPED: this library ignores client_options::client_cert_file (mTLS not merged yet)"
+    exit 77
+  fi
+  check "an unreadable --mtls-client-cert-file is a configuration error (exit 2), never ignored" \
+    '[[ $rc == 2 ]] && has_err "openai: invalid configuration" && no_key_anywhere'
+  run env OPENAI_MTLS_CLIENT_CERT_FILE="$work/none.pem" OPENAI_MTLS_CLIENT_KEY_FILE="$work/none-key.pem" "$openai" chat:completions retrieve $id "${base[@]}"
+  check "OPENAI_MTLS_CLIENT_CERT_FILE and _KEY_FILE reach the library too" '[[ $rc == 2 ]] && has_err "openai: invalid configuration"'
+  run "$openai" chat:completions retrieve $id "${base[@]}" --mtls-client-cert-file "$work/none.pem"
+  check "a certificate without its key is a configuration error" '[[ $rc == 2 ]] && has_err "openai: invalid configuration"'
 }
 
 run_group parity

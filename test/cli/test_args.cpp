@@ -2,18 +2,13 @@
 #include <map>
 
 #include "args.hpp"
+#include "test_env.hpp"
 
 using namespace openai_cli;
 
 namespace {
 
-env_lookup env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env_of;
 
 const env_lookup no_env = env_of({});
 
@@ -42,7 +37,7 @@ BOOST_AUTO_TEST_CASE(parses_the_documented_line_verbatim) {
   const invocation inv = parse({"chat:completions", "update", "--api-key", "My API Key",
                                 "--completion-id", "completion_id", "--metadata", "{foo: string}"});
   BOOST_TEST((inv.cmd == command::update));
-  BOOST_TEST(inv.global.api_key == "My API Key");
+  BOOST_TEST(inv.global.client.api_key == "My API Key");
   BOOST_TEST(inv.completion_id == "completion_id");
   BOOST_TEST(*inv.metadata_text == "{foo: string}");
   BOOST_TEST((inv.global.format == output_format::pretty));
@@ -65,7 +60,7 @@ BOOST_AUTO_TEST_CASE(accepts_flags_before_the_command_words_and_the_equals_form)
   const invocation inv = parse({"--api-key=k", "--format=jsonl", "chat:completions:messages",
                                 "list", "c1", "--limit=5", "--max-items", "7"});
   BOOST_TEST((inv.cmd == command::messages_list));
-  BOOST_TEST(inv.global.api_key == "k");
+  BOOST_TEST(inv.global.client.api_key == "k");
   BOOST_TEST((inv.global.format == output_format::jsonl));
   BOOST_TEST(*inv.limit == 5);
   BOOST_TEST(*inv.max_items == 7u);
@@ -76,12 +71,12 @@ BOOST_AUTO_TEST_CASE(reads_every_global_flag) {
       parse({"chat:completions", "list", "--api-key", "k", "--base-url", "http://127.0.0.1:1/v1",
              "--organization", "org", "--project", "proj", "--max-retries", "0", "--timeout", "1.5",
              "--ca-file", "ca.pem", "--format", "json", "--debug"});
-  BOOST_TEST(inv.global.base_url == "http://127.0.0.1:1/v1");
-  BOOST_TEST(inv.global.organization == "org");
-  BOOST_TEST(inv.global.project == "proj");
+  BOOST_TEST(inv.global.client.base_url == "http://127.0.0.1:1/v1");
+  BOOST_TEST(inv.global.client.organization == "org");
+  BOOST_TEST(inv.global.client.project == "proj");
   BOOST_TEST(*inv.global.max_retries == 0u);
   BOOST_TEST(inv.global.timeout->count() == 1500);
-  BOOST_TEST(inv.global.ca_file == "ca.pem");
+  BOOST_TEST(inv.global.client.ca_file == "ca.pem");
   BOOST_TEST((inv.global.format == output_format::json));
   BOOST_TEST(inv.global.debug);
 }
@@ -92,14 +87,14 @@ BOOST_AUTO_TEST_CASE(falls_back_to_the_environment_and_lets_flags_win) {
                                  {"OPENAI_ORG_ID", "env-org"},
                                  {"OPENAI_PROJECT_ID", "env-proj"}});
   const invocation a = parse({"chat:completions", "list"}, env);
-  BOOST_TEST(a.global.api_key == "env-key");
-  BOOST_TEST(a.global.base_url == "http://127.0.0.1:9/v1");
-  BOOST_TEST(a.global.organization == "env-org");
-  BOOST_TEST(a.global.project == "env-proj");
+  BOOST_TEST(a.global.client.api_key == "env-key");
+  BOOST_TEST(a.global.client.base_url == "http://127.0.0.1:9/v1");
+  BOOST_TEST(a.global.client.organization == "env-org");
+  BOOST_TEST(a.global.client.project == "env-proj");
   const invocation b =
       parse({"chat:completions", "list", "--api-key", "flag-key", "--project", "flag-proj"}, env);
-  BOOST_TEST(b.global.api_key == "flag-key");
-  BOOST_TEST(b.global.project == "flag-proj");
+  BOOST_TEST(b.global.client.api_key == "flag-key");
+  BOOST_TEST(b.global.client.project == "flag-proj");
 }
 
 BOOST_AUTO_TEST_CASE(collects_repeated_list_metadata_filters) {
@@ -282,12 +277,49 @@ BOOST_AUTO_TEST_CASE(max_items_minus_one_means_no_limit) {
                      "--max-items"));
 }
 
-BOOST_AUTO_TEST_CASE(refuses_mutual_tls_until_the_library_has_it) {
-  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--mtls-client-cert-file", "c"},
-                     "not supported yet"));
-  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k"}, "not supported yet",
-                     env_of({{"OPENAI_MTLS_CLIENT_KEY_FILE", "key.pem"}})));
-  BOOST_TEST(parse({"--mtls-client-cert-file", "c", "--help"}).help);
+// The library has client certificates now (issue 12): the flags and variables are wired to
+// client_options instead of refused; a missing half is the library's configuration_error.
+BOOST_AUTO_TEST_CASE(mutual_tls_flags_and_variables_reach_the_client_options) {
+  const invocation f = parse({"chat:completions", "list", "--api-key", "k",
+                              "--mtls-client-cert-file", "c.pem", "--mtls-client-key-file", "k.pem"});
+  BOOST_TEST(f.global.client.client_cert_file == "c.pem");
+  BOOST_TEST(f.global.client.client_key_file == "k.pem");
+  const env_lookup env = env_of({{"OPENAI_API_KEY", "k"},
+                                 {"OPENAI_MTLS_CLIENT_CERT_FILE", "env-c.pem"},
+                                 {"OPENAI_MTLS_CLIENT_KEY_FILE", "env-k.pem"}});
+  const invocation e = parse({"chat:completions", "list"}, env);
+  BOOST_TEST(e.global.client.client_cert_file == "env-c.pem");
+  BOOST_TEST(e.global.client.client_key_file == "env-k.pem");
+  const invocation both =
+      parse({"chat:completions", "list", "--mtls-client-key-file", "flag-k.pem"}, env);
+  BOOST_TEST(both.global.client.client_cert_file == "env-c.pem");
+  BOOST_TEST(both.global.client.client_key_file == "flag-k.pem");
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--mtls-client-cert-file", ""},
+                     "--mtls-client-cert-file is empty"));
+}
+
+BOOST_AUTO_TEST_CASE(proxy_flags_override_the_proxy_variables_and_refuse_each_other) {
+  const env_lookup env = env_of({{"OPENAI_API_KEY", "k"},
+                                 {"https_proxy", "http://lower:1"},
+                                 {"HTTPS_PROXY", "http://upper:1"},
+                                 {"http_proxy", "http://plain:2"},
+                                 {"ALL_PROXY", "http://all:3"},
+                                 {"no_proxy", "example.com,.internal"}});
+  const invocation e = parse({"chat:completions", "list"}, env);
+  BOOST_TEST(!e.global.client.proxy.has_value());
+  BOOST_TEST(e.global.client.proxy_env.https_proxy == "http://upper:1");
+  BOOST_TEST(e.global.client.proxy_env.http_proxy == "http://plain:2");
+  BOOST_TEST(e.global.client.proxy_env.all_proxy == "http://all:3");
+  BOOST_TEST(e.global.client.proxy_env.no_proxy == "example.com,.internal");
+  const invocation p = parse({"chat:completions", "list", "--proxy", "http://u:pw@p:8"}, env);
+  BOOST_TEST(*p.global.client.proxy == "http://u:pw@p:8");
+  const invocation n = parse({"--no-proxy", "chat:completions", "update-many", "--input", "-"}, env);
+  BOOST_TEST(*n.global.client.proxy == "");
+  BOOST_TEST(rejects({"chat:completions", "list", "--proxy", "http://p:8", "--no-proxy"},
+                     "contradict", env));
+  BOOST_TEST(rejects({"chat:completions", "list", "--no-proxy", "--proxy", "http://p:8"},
+                     "contradict", env));
+  BOOST_TEST(rejects({"chat:completions", "list", "--proxy", "p:8"}, "http:// or https://", env));
 }
 
 BOOST_AUTO_TEST_CASE(piped_stdin_fills_the_flags_not_given) {

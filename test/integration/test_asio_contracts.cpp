@@ -1,7 +1,11 @@
 // Asio's contracts, kept with real calls against openai-mock: an lvalue completion handler is
-// copied, never moved from; destroying the client while a batch runs ends the batch cleanly.
+// copied, never moved from; destroying the client while a batch runs ends the batch cleanly; an
+// io_context that promises one thread (no per-call strands) still serves, cancels and shuts
+// down concurrent calls.
 #include "fault_helpers.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -132,6 +136,59 @@ BOOST_AUTO_TEST_CASE(destroying_the_client_during_update_many_ends_the_batch_can
   BOOST_TEST(summary.cancelled);
   BOOST_TEST(summary.total == results.load());  // each update launched has its result
   BOOST_TEST(summary.total < cap);
+}
+
+BOOST_AUTO_TEST_CASE(a_single_threaded_io_context_serves_cancels_and_shuts_down_concurrent_calls) {
+  // Each answer is held 30 ms, so that calls are in flight when one is cancelled and when the
+  // client is destroyed.
+  constexpr std::size_t stored = 20, calls = 48;
+  auto o = mock_fixture::default_options(stored);
+  o.faults = [](const openai_mock::request&) {
+    auto slow = openai_mock::fault_plan::make(openai_mock::fault_action::delay);
+    slow.wait = 30ms;
+    return slow;
+  };
+  mock_fixture f(std::move(o));
+
+  asio::io_context io(1);  // concurrency hint 1: the client gives calls no strand of their own
+  auto guard = asio::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  auto options = f.options();
+  options.max_connections = 8;
+  std::optional<openai::client> client(std::in_place, io.get_executor(), options);
+
+  std::atomic<int> succeeded{0}, aborted{0}, failed{0};
+  std::atomic<std::size_t> completed{0};
+  auto count = [&](boost::system::error_code ec, openai::chat_completion) {
+    if (!ec) ++succeeded;
+    else if (ec == asio::error::operation_aborted) ++aborted;
+    else ++failed;
+    ++completed;
+  };
+  asio::cancellation_signal cancel_one;
+  // Started from this thread while the io thread runs: initiation from outside is allowed.
+  for (std::size_t i = 0; i < calls; ++i) {
+    openai::metadata md{{"call", std::to_string(i)}};
+    if (i == calls - 1)
+      client->async_update_completion(f.id(1 + i % stored), md,
+                                      asio::bind_cancellation_slot(cancel_one.slot(), count));
+    else
+      client->async_update_completion(f.id(1 + i % stored), md, count);
+  }
+  // The last call waits for a connection behind 40 others: cancel it there, on the io thread
+  // (cancellation slots are not thread-safe).
+  asio::post(io, [&] { cancel_one.emit(asio::cancellation_type::terminal); });
+  for (int i = 0; i < 3000 && succeeded.load() < 8; ++i) std::this_thread::sleep_for(10ms);
+  BOOST_TEST_REQUIRE(succeeded.load() >= 8);
+  client.reset();  // from this thread, with calls still in flight
+  for (int i = 0; i < 3000 && completed.load() < calls; ++i) std::this_thread::sleep_for(10ms);
+  guard.reset();
+  runner.join();
+
+  BOOST_TEST(completed.load() == calls);  // every call completed exactly once
+  BOOST_TEST(failed.load() == 0);
+  BOOST_TEST(aborted.load() >= 1);  // the cancelled one, and those the destruction ended
+  BOOST_TEST(succeeded.load() + aborted.load() == static_cast<int>(calls));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,6 +28,7 @@ x509_ptr load(const std::string& pem) {
 
 // X509_V_OK or the verifier's error for `leaf` against the single trust anchor `anchor`,
 // checking `host` the way a TLS client with host name verification does.
+// host empty: verified as a TLS server verifies a client's certificate.
 int verify(const std::string& leaf_pem, const std::string& anchor_pem, const std::string& host) {
   auto leaf = load(leaf_pem);
   auto anchor = load(anchor_pem);
@@ -38,8 +39,10 @@ int verify(const std::string& leaf_pem, const std::string& anchor_pem, const std
                                                                       &X509_STORE_CTX_free);
   X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), nullptr);
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-  X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
-  if (host.find_first_not_of("0123456789.:abcdef") == std::string::npos &&
+  X509_VERIFY_PARAM_set_purpose(param, host.empty() ? X509_PURPOSE_SSL_CLIENT
+                                                   : X509_PURPOSE_SSL_SERVER);
+  if (host.empty()) {
+  } else if (host.find_first_not_of("0123456789.:abcdef") == std::string::npos &&
       host.find_first_of(".:") != std::string::npos)
     X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
   else
@@ -48,14 +51,19 @@ int verify(const std::string& leaf_pem, const std::string& anchor_pem, const std
   return X509_STORE_CTX_get_error(ctx.get());
 }
 
-bool key_matches(const certificate_bundle& b) {
+// key_pem decrypted with `passphrase` (when encrypted) is the key of the bundle's leaf.
+bool key_matches(const certificate_bundle& b, const std::string& key_pem,
+                 const std::string& passphrase = "") {
   auto leaf = load(b.leaf_cert_pem);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(b.leaf_key_pem.data(), static_cast<int>(b.leaf_key_pem.size())), &BIO_free);
+      BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())), &BIO_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>(passphrase.c_str())),
+      &EVP_PKEY_free);
   return leaf && key && X509_check_private_key(leaf.get(), key.get()) == 1;
 }
+
+bool key_matches(const certificate_bundle& b) { return key_matches(b, b.leaf_key_pem); }
 
 }  // namespace
 
@@ -109,6 +117,23 @@ BOOST_AUTO_TEST_CASE(self_signed_leaf_has_no_ca_and_is_untrusted_by_a_real_ca) {
   BOOST_TEST(key_matches(self));
   const auto other = generate_certificates();
   BOOST_TEST(verify(self.leaf_cert_pem, other.ca_cert_pem, "localhost") != X509_V_OK);
+}
+
+BOOST_AUTO_TEST_CASE(client_certificate_verifies_for_client_authentication_only) {
+  const auto b = generate_certificates(openai_mock::client_certificate_options());
+  BOOST_TEST(key_matches(b));
+  BOOST_TEST(verify(b.leaf_cert_pem, b.ca_cert_pem, "") == X509_V_OK);
+  BOOST_TEST(verify(b.leaf_cert_pem, b.ca_cert_pem, "localhost") != X509_V_OK);
+  const auto server = generate_certificates();
+  BOOST_TEST(verify(server.leaf_cert_pem, server.ca_cert_pem, "") != X509_V_OK);
+}
+
+BOOST_AUTO_TEST_CASE(encrypted_key_opens_with_its_passphrase_only) {
+  const auto b = generate_certificates(openai_mock::client_certificate_options());
+  const std::string locked = openai_mock::encrypt_private_key(b.leaf_key_pem, "open sesame");
+  BOOST_TEST(locked.find("ENCRYPTED PRIVATE KEY") != std::string::npos);
+  BOOST_TEST(key_matches(b, locked, "open sesame"));
+  BOOST_TEST(!key_matches(b, locked, "close sesame"));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_subject_alt_name_throws) {

@@ -34,6 +34,8 @@ json::object to_json(const server::counters& c) {
   for (const auto& [k, v] : c.faults_by_kind) kinds[k] = v;
   return json::object{{"tls_handshakes", c.tls_handshakes},
                       {"tls_handshake_failures", c.tls_handshake_failures},
+                      {"tls_client_certificate_missing", c.tls_client_certificate_missing},
+                      {"tls_client_certificate_rejected", c.tls_client_certificate_rejected},
                       {"connections_accepted", c.connections_accepted},
                       {"https_connections", c.https_connections},
                       {"http_connections", c.http_connections},

@@ -135,7 +135,7 @@ std::string join_sans(const std::vector<std::string>& sans) {
 void add_leaf_extensions(X509* leaf, X509* signer, const certificate_options& o) {
   add_ext(leaf, signer, NID_basic_constraints, "critical,CA:FALSE");
   add_ext(leaf, signer, NID_key_usage, "critical,digitalSignature");
-  add_ext(leaf, signer, NID_ext_key_usage, "serverAuth");
+  add_ext(leaf, signer, NID_ext_key_usage, o.client_auth ? "clientAuth" : "serverAuth");
   if (!o.subject_alt_names.empty())
     add_ext(leaf, signer, NID_subject_alt_name, join_sans(o.subject_alt_names));
 }
@@ -158,7 +158,7 @@ certificate_bundle generate_certificates(const certificate_options& o) {
   // The CA outlives any leaf validity a test asks for, so an "expired" test certificate
   // is expired because of the leaf alone.
   key_ptr ca_key = make_key();
-  x509_ptr ca = make_cert(ca_key.get(), "openai-mock test CA", nullptr, std::chrono::hours(-24 * 3),
+  x509_ptr ca = make_cert(ca_key.get(), o.ca_common_name, nullptr, std::chrono::hours(-24 * 3),
                           std::chrono::hours(24 * 365));
   add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
   add_ext(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -172,6 +172,30 @@ certificate_bundle generate_certificates(const certificate_options& o) {
   out.leaf_cert_pem = cert_pem(leaf.get());
   out.leaf_key_pem = key_pem(leaf_key.get());
   return out;
+}
+
+certificate_options client_certificate_options() {
+  certificate_options o;
+  o.subject_alt_names.clear();
+  o.common_name = "openai-mock test client";
+  o.client_auth = true;
+  o.ca_common_name = "openai-mock client CA";
+  return o;
+}
+
+std::string encrypt_private_key(const std::string& key_pem, const std::string& passphrase) {
+  bio_ptr in(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+  if (!in) fail("BIO_new_mem_buf");
+  key_ptr key(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, const_cast<char*>("")));
+  if (!key) fail("PEM_read_bio_PrivateKey");
+  bio_ptr out(BIO_new(BIO_s_mem()));
+  if (!out) fail("BIO_new");
+  check(PEM_write_bio_PKCS8PrivateKey(out.get(), key.get(), EVP_aes_256_cbc(), passphrase.data(),
+                                      static_cast<int>(passphrase.size()), nullptr, nullptr),
+        "PEM_write_bio_PKCS8PrivateKey");
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<std::size_t>(n));
 }
 
 }  // namespace openai_mock

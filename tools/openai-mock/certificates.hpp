@@ -18,7 +18,14 @@ struct certificate_options {
   std::chrono::seconds not_after = std::chrono::hours(24 * 30);
   // A self-signed leaf with no CA behind it (ca_cert_pem is then empty).
   bool self_signed = false;
+  // A client certificate for mutual TLS (extended key usage clientAuth) instead of a server's.
+  bool client_auth = false;
+  std::string ca_common_name = "openai-mock test CA";
 };
+
+// What generate_certificates needs for a client certificate: no host names, clientAuth, and a
+// CA named apart from the server's.
+certificate_options client_certificate_options();
 
 struct certificate_bundle {
   std::string ca_cert_pem;    // the trust anchor a client loads; empty when self_signed
@@ -29,5 +36,9 @@ struct certificate_bundle {
 // Fresh P-256 keys every call. Throws std::runtime_error on an OpenSSL failure
 // (e.g. a malformed subject_alt_names entry).
 certificate_bundle generate_certificates(const certificate_options& options = {});
+
+// The same key as PKCS#8 PEM encrypted (AES-256-CBC) with `passphrase`, for tests of encrypted
+// client keys. Throws std::runtime_error when key_pem holds no key.
+std::string encrypt_private_key(const std::string& key_pem, const std::string& passphrase);
 
 }  // namespace openai_mock

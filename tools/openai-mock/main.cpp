@@ -33,6 +33,16 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on 127.0.0
   --api-key KEY     the accepted key (default: $OPENAI_API_KEY, else sk-mock-key)
   --ca-out PATH     write the CA certificate (PEM) that clients should trust
   --port-file PATH  once listening, write "<https_port> <http_port>\n" to PATH
+  --client-ca PEM   mutual TLS: require a client certificate on HTTPS and verify it against
+                    the CA certificate(s) of the PEM file PEM; a handshake without one, or with
+                    one no such CA signed, fails (counted in the stats as
+                    tls_client_certificate_missing / tls_client_certificate_rejected)
+  --client-cert-out PATH, --client-key-out PATH
+                    mutual TLS for tests: generate a client CA (trusted as by --client-ca, in
+                    addition to it) and a client certificate it signs; write the certificate
+                    and its unencrypted PKCS#8 key (mode 0600) to these paths (both required)
+  --client-ca-out PATH
+                    write the CA certificate(s) client certificates are verified against
   --threads N       io threads (default 1)
   --idle-timeout S  close connections idle for S seconds (default 60)
   --http1-only      never speak HTTP/2: every connection is HTTP/1.1 (by default a TLS client
@@ -122,8 +132,17 @@ unsigned long parse_number(std::string_view flag, const char* text, unsigned lon
 
 struct cli {
   openai_mock::server_options options;
-  std::optional<std::string> ca_out, port_file;
+  std::optional<std::string> ca_out, port_file, client_cert_out, client_key_out, client_ca_out;
 };
+
+std::string read_client_ca(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw bad_usage("--client-ca: cannot read " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    throw bad_usage("--client-ca: " + path + " holds no PEM certificate");
+  return text;
+}
 
 cli parse(int argc, char** argv) {
   cli c;
@@ -153,6 +172,14 @@ cli parse(int argc, char** argv) {
       c.ca_out = value();
     } else if (a == "--port-file") {
       c.port_file = value();
+    } else if (a == "--client-ca") {
+      c.options.client_ca_pem = read_client_ca(value());
+    } else if (a == "--client-cert-out") {
+      c.client_cert_out = value();
+    } else if (a == "--client-key-out") {
+      c.client_key_out = value();
+    } else if (a == "--client-ca-out") {
+      c.client_ca_out = value();
     } else if (a == "--threads") {
       c.options.threads = static_cast<unsigned>(parse_number(a, value(), 256));
       if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
@@ -177,7 +204,18 @@ cli parse(int argc, char** argv) {
   }
   if (!c.options.enable_http && !c.options.enable_https)
     throw bad_usage("--no-http and --no-https leave nothing to serve");
+  if (c.client_cert_out.has_value() != c.client_key_out.has_value())
+    throw bad_usage("--client-cert-out and --client-key-out go together");
+  c.options.generate_client_certificate = c.client_cert_out.has_value();
+  if (c.client_ca_out && c.options.client_ca_pem.empty() && !c.client_cert_out)
+    throw bad_usage("--client-ca-out needs --client-ca or --client-cert-out");
   return c;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
 // Readers never see a half-written file: write a sibling, then rename over the target.
@@ -208,6 +246,8 @@ int main(int argc, char** argv) {
     openai_mock::server server(std::move(c.options));
     server.start();
     if (c.ca_out) server.write_ca_file(*c.ca_out);
+    if (c.client_cert_out) server.write_client_certificate(*c.client_cert_out, *c.client_key_out);
+    if (c.client_ca_out) write_text(*c.client_ca_out, server.client_ca_pem());
     if (!server.https_base_url().empty())
       std::cerr << "openai-mock: " << server.https_base_url() << '\n';
     if (!server.http_base_url().empty())

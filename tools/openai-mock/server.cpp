@@ -7,8 +7,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "admin.hpp"
 #include "alpn.hpp"
@@ -23,13 +28,34 @@ constexpr auto drain_deadline = std::chrono::seconds(5);
 // How long the accept loop pauses when the process (or the system) has no descriptor left.
 constexpr auto descriptor_backoff = std::chrono::milliseconds(50);
 
+// `perms`, when given, are set before the content is written (a private key is never readable
+// by others, even for a moment).
+void write_file(const std::string& path, const std::string& content, const char* what,
+                std::optional<std::filesystem::perms> perms = std::nullopt) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out && perms) {
+    std::error_code ec;
+    std::filesystem::permissions(path, *perms, ec);
+    if (ec) throw std::runtime_error("openai_mock: cannot restrict " + std::string(what) + " " + path);
+  }
+  out << content;
+  out.close();
+  if (!out) throw std::runtime_error("openai_mock: cannot write " + std::string(what) + " " + path);
+}
+
 bool out_of_descriptors(const boost::system::error_code& ec) {
   return ec == asio::error::no_descriptors ||
          ec == boost::system::errc::too_many_files_open_in_system ||
          ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
 }
 
-server_options with_certificates(server_options o) {
+// `client_ca`: the CA of a generated client certificate (may be empty), trusted beside
+// client_ca_pem.
+server_options with_certificates(server_options o, const std::string& client_ca) {
+  if (!client_ca.empty()) {
+    if (!o.client_ca_pem.empty() && o.client_ca_pem.back() != '\n') o.client_ca_pem += '\n';
+    o.client_ca_pem += client_ca;
+  }
   if (o.cert_chain_pem.empty()) {
     certificate_bundle b = generate_certificates(o.certificates);
     o.cert_chain_pem = b.leaf_cert_pem;
@@ -46,8 +72,18 @@ asio::ssl::context make_tls_context(const server_options& o) {
   ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                   asio::ssl::context::no_tlsv1_1);
+  if (o.tls12_only) SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
   ctx.use_certificate_chain(asio::buffer(o.cert_chain_pem));
   ctx.use_private_key(asio::buffer(o.private_key_pem), asio::ssl::context::pem);
+  if (!o.client_ca_pem.empty()) {
+    ctx.add_certificate_authority(asio::buffer(o.client_ca_pem));
+    ctx.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    // With verification on, OpenSSL fails a handshake that resumes a session unless the
+    // context names the sessions it issued.
+    static constexpr unsigned char session_context[] = "openai-mock";
+    SSL_CTX_set_session_id_context(ctx.native_handle(), session_context,
+                                   sizeof session_context - 1);
+  }
   select_alpn(ctx.native_handle(), o.enable_http2);
   return ctx;
 }
@@ -108,10 +144,23 @@ server::impl::task_token::~task_token() {
 }
 
 server::impl::impl(server_options o)
-    : options(with_certificates(std::move(o))),
+    : client_certificate(o.generate_client_certificate
+                             ? generate_certificates(client_certificate_options())
+                             : certificate_bundle{}),
+      options(with_certificates(std::move(o), client_certificate.ca_cert_pem)),
       store(store_options{options.api_key, options.seed_completions, options.path_prefix}),
       tls(make_tls_context(options)),
       planner(options.path_prefix, options.script, options.random_faults, options.faults) {}
+
+void server::impl::count_handshake_failure(const boost::system::error_code& ec) {
+  ++tls_failed;
+  if (ec.category() != asio::error::get_ssl_category()) return;
+  switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: ++tls_no_client_cert; break;
+    case SSL_R_CERTIFICATE_VERIFY_FAILED: ++tls_bad_client_cert; break;
+    default: break;
+  }
+}
 
 std::uint64_t server::impl::add_session(std::weak_ptr<session_link> link) {
   std::lock_guard lock(tasks_mutex);
@@ -184,6 +233,8 @@ server::counters server::impl::stats() const {
   counters c;
   c.tls_handshakes = tls_ok;
   c.tls_handshake_failures = tls_failed;
+  c.tls_client_certificate_missing = tls_no_client_cert;
+  c.tls_client_certificate_rejected = tls_bad_client_cert;
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
@@ -272,10 +323,22 @@ std::string server::http_base_url() const {
 const std::string& server::ca_pem() const { return impl_->options.ca_cert_pem; }
 
 void server::write_ca_file(const std::string& path) const {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << impl_->options.ca_cert_pem;
-  out.close();
-  if (!out) throw std::runtime_error("openai_mock: cannot write CA file " + path);
+  write_file(path, impl_->options.ca_cert_pem, "CA file");
+}
+
+const std::string& server::client_ca_pem() const { return impl_->options.client_ca_pem; }
+const std::string& server::client_cert_pem() const {
+  return impl_->client_certificate.leaf_cert_pem;
+}
+const std::string& server::client_key_pem() const { return impl_->client_certificate.leaf_key_pem; }
+
+void server::write_client_certificate(const std::string& cert_path,
+                                      const std::string& key_path) const {
+  if (impl_->client_certificate.leaf_cert_pem.empty())
+    throw std::logic_error("openai_mock: no client certificate was generated");
+  write_file(cert_path, impl_->client_certificate.leaf_cert_pem, "client certificate");
+  write_file(key_path, impl_->client_certificate.leaf_key_pem, "client key",
+             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 server::counters server::stats() const { return impl_->stats(); }

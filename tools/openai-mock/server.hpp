@@ -45,6 +45,18 @@ struct server_options {
   std::string ca_cert_pem{};
   certificate_options certificates{};
 
+  // Mutual TLS. Not empty: the HTTPS listener requires a client certificate and verifies it
+  // against these CA certificates (PEM, one or more); a handshake without one, or with one no
+  // such CA signed, fails.
+  std::string client_ca_pem{};
+  // Generates at construction a client CA (trusted in addition to client_ca_pem, so client
+  // certificates are required) and a client certificate it signs: client_cert_pem() and
+  // client_key_pem() of the server.
+  bool generate_client_certificate = false;
+  // Caps the HTTPS listener at TLS 1.2, where a refused client certificate ends the handshake
+  // itself (TLS 1.3 reports it to the client only after the client's side has finished).
+  bool tls12_only = false;
+
   // A connection with no request for this long is closed, so abandoned clients never leak.
   std::chrono::seconds idle_timeout{60};
   std::size_t body_limit = 1024 * 1024;  // larger bodies get 413 and the connection closes
@@ -82,10 +94,21 @@ class server {
   std::string http_base_url() const;
   const std::string& ca_pem() const;  // trust anchor for clients (empty for a self-signed leaf)
   void write_ca_file(const std::string& path) const;  // throws std::runtime_error on failure
+  // The CAs client certificates are verified against; empty when none is required.
+  const std::string& client_ca_pem() const;
+  // The client certificate and its (PKCS#8) key made by generate_client_certificate; else empty.
+  const std::string& client_cert_pem() const;
+  const std::string& client_key_pem() const;
+  // Writes them (the key readable by its owner only); throws std::runtime_error on failure.
+  void write_client_certificate(const std::string& cert_path, const std::string& key_path) const;
 
   struct counters {
     std::uint64_t tls_handshakes = 0;          // completed successfully
     std::uint64_t tls_handshake_failures = 0;  // failed or timed out (not aborted by stop())
+    // Of those, the ones where the client sent no certificate although one is required, and
+    // the ones whose client certificate did not verify.
+    std::uint64_t tls_client_certificate_missing = 0;
+    std::uint64_t tls_client_certificate_rejected = 0;
     std::uint64_t connections_accepted = 0;    // both listeners
     std::uint64_t https_connections = 0;
     std::uint64_t http_connections = 0;

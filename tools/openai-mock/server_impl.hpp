@@ -42,15 +42,16 @@ struct server::impl {
 
   // Everything coroutine frames refer to is declared before `ioc`, so it is still alive
   // when ~io_context destroys frames that never finished.
+  certificate_bundle client_certificate;  // generate_client_certificate's; before `options`
   server_options options;
   openai_mock::store store;
   asio::ssl::context tls;
 
   fault_planner planner;
 
-  std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, accepted{0}, https_accepted{0},
-      http_accepted{0}, admin_requests{0}, api_requests{0}, faulted{0}, h2_connections{0},
-      h2_streams{0}, h2_peak_streams{0};
+  std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, tls_no_client_cert{0},
+      tls_bad_client_cert{0}, accepted{0}, https_accepted{0}, http_accepted{0}, admin_requests{0},
+      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0};
   mutable std::mutex fault_kinds_mutex;
   std::map<std::string, std::uint64_t> fault_kinds;
   std::atomic<bool> stopping{false};
@@ -79,6 +80,10 @@ struct server::impl {
    private:
     impl* s_;
   };
+
+  // Counts a handshake that failed (not one stop() interrupted), and why when it was the
+  // client certificate.
+  void count_handshake_failure(const boost::system::error_code& ec);
 
   std::uint64_t add_session(std::weak_ptr<session_link> link);
   void remove_session(std::uint64_t id);

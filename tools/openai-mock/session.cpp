@@ -258,12 +258,13 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
                                                      as_tuple(use_awaitable));
   if (hec) {
     // A handshake stop() interrupted is not the client's failure.
-    if (!(s.stopping && hec == asio::error::operation_aborted)) ++s.tls_failed;
+    if (!(s.stopping && hec == asio::error::operation_aborted)) s.count_handshake_failure(hec);
     co_return;
   }
   ++s.tls_ok;
 
   ending how;
+  // (An if, not a conditional expression: GCC 12 miscompiles co_await inside one.)
   if (negotiated_h2(sess->stream.native_handle())) {
     ++s.h2_connections;
     how = co_await serve_h2(s, sess->stream, *sess);

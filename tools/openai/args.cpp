@@ -128,20 +128,20 @@ const std::vector<flag_spec>& flag_specs() {
       {.name = "api-key",
        .value_name = "KEY",
        .help = "API key (default: $OPENAI_API_KEY); never printed",
-       .set = [](inv_t& i, str v) { i.global.api_key = non_empty("api-key", v); }},
+       .set = [](inv_t& i, str v) { i.global.client.api_key = non_empty("api-key", v); }},
       {.name = "base-url",
        .value_name = "URL",
        .help = "API base URL, http:// or https:// (default: $OPENAI_BASE_URL, else "
                "https://api.openai.com/v1)",
-       .set = [](inv_t& i, str v) { i.global.base_url = non_empty("base-url", v); }},
+       .set = [](inv_t& i, str v) { i.global.client.base_url = non_empty("base-url", v); }},
       {.name = "organization",
        .value_name = "ID",
        .help = "OpenAI-Organization header (default: $OPENAI_ORG_ID)",
-       .set = [](inv_t& i, str v) { i.global.organization = v; }},
+       .set = [](inv_t& i, str v) { i.global.client.organization = v; }},
       {.name = "project",
        .value_name = "ID",
        .help = "OpenAI-Project header (default: $OPENAI_PROJECT_ID)",
-       .set = [](inv_t& i, str v) { i.global.project = v; }},
+       .set = [](inv_t& i, str v) { i.global.client.project = v; }},
       {.name = "header",
        .value_name = "'NAME: VALUE'",
        .help = "add a request header, literally (repeatable; the last of a name wins; also "
@@ -163,22 +163,50 @@ const std::vector<flag_spec>& flag_specs() {
       {.name = "ca-file",
        .value_name = "PEM",
        .help = "extra trusted CA certificates (PEM file)",
-       .set = [](inv_t& i, str v) { i.global.ca_file = non_empty("ca-file", v); }},
+       .set = [](inv_t& i, str v) { i.global.client.ca_file = non_empty("ca-file", v); }},
       {.name = "mtls-client-cert-file",
        .value_name = "PEM",
-       .help = "client certificate for mutual TLS (default: $OPENAI_MTLS_CLIENT_CERT_FILE); not "
-               "supported yet: refused",
-       .set = [](inv_t& i, str v) { i.global.mtls_client_cert_file = v; }},
+       .help = "client certificate chain for mutual TLS, leaf first (default: "
+               "$OPENAI_MTLS_CLIENT_CERT_FILE); needs --mtls-client-key-file",
+       .set =
+           [](inv_t& i, str v) {
+             i.global.client.client_cert_file = non_empty("mtls-client-cert-file", v);
+           }},
       {.name = "mtls-client-key-file",
        .value_name = "PEM",
-       .help = "its private key (default: $OPENAI_MTLS_CLIENT_KEY_FILE); not supported yet: "
-               "refused",
-       .set = [](inv_t& i, str v) { i.global.mtls_client_key_file = v; }},
+       .help = "the private key of that certificate, PEM (default: $OPENAI_MTLS_CLIENT_KEY_FILE)",
+       .set =
+           [](inv_t& i, str v) {
+             i.global.client.client_key_file = non_empty("mtls-client-key-file", v);
+           }},
+      {.name = "proxy",
+       .value_name = "URL",
+       .help = "send every request through this proxy, http://[USER:PASSWORD@]HOST[:PORT] or "
+               "https://... (loopback hosts too); the password is never printed (default: "
+               "$HTTPS_PROXY or $HTTP_PROXY by the base URL's scheme, else $ALL_PROXY, except "
+               "the hosts of $NO_PROXY and loopback; lower-case names too)",
+       .set =
+           [](inv_t& i, str v) {
+             if (i.global.client.proxy)
+               throw usage_error("--proxy and --no-proxy contradict each other");
+             if (!v.starts_with("http://") && !v.starts_with("https://"))
+               throw usage_error("--proxy needs an http:// or https:// URL (--no-proxy: none)");
+             i.global.client.proxy = v;
+           }},
+      {.name = "no-proxy",
+       .help = "connect directly, whatever the proxy variables say",
+       .set =
+           [](inv_t& i, str) {
+             if (i.global.client.proxy)
+               throw usage_error("--proxy and --no-proxy contradict each other");
+             i.global.client.proxy = std::string();
+           }},
       {.name = "format",
        .value_name = "FORMAT",
-       .help = "auto (default: indented JSON as the API reference shows it; lists one item per "
-               "line) | json (one line, coloured on a terminal) | jsonl | yaml | pretty (tree) | "
-               "text | raw | explore",
+       .help = "auto (default: json for one object, exactly as the API reference shows it; "
+               "lists one item per line) | json (indented as the official CLI, coloured on a "
+               "terminal or with FORCE_COLOR=1, never with NO_COLOR) | jsonl (one line) | yaml | "
+               "pretty (tree) | text | raw (the response body as received) | explore",
        .set =
            [](inv_t& i, str v) {
              i.global.format = parse_format("format", v);
@@ -187,9 +215,10 @@ const std::vector<flag_spec>& flag_specs() {
        .choices = formats},
       {.name = "format-error",
        .value_name = "FORMAT",
-       .help = "how errors print on stderr: auto (one-line summary) | text (the official "
-               "multi-line summary) | json | jsonl | yaml | pretty | raw | explore (the API "
-               "error object)",
+       .help = "how errors print on stderr: auto and text (the official summary: HTTP status, "
+               "Request ID, the server's message, a hint; one line when there is no HTTP status) "
+               "| json | jsonl | yaml | pretty | raw | explore (the API error object); an explicit "
+               "--format json, jsonl, raw or yaml applies here too",
        .set = [](inv_t& i, str v) { i.global.format_error = parse_format("format-error", v); },
        .choices = formats},
       {.name = "transform",
@@ -580,6 +609,9 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     }
   }
 
+  // The library reads the environment; the flags below override what it found.
+  inv.global.client = openai::client_options::from_env(env);
+
   // Pass 2: apply each flag to the resolved command, through its row's setter.
   std::set<std::string> seen;
   for (const raw_flag& f : flags) {
@@ -623,16 +655,6 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     seen.insert("completion-id");
   }
 
-  // Environment fallbacks: a flag always wins.
-  if (inv.global.api_key.empty()) inv.global.api_key = env("OPENAI_API_KEY").value_or("");
-  if (inv.global.base_url.empty()) inv.global.base_url = env("OPENAI_BASE_URL").value_or("");
-  if (inv.global.organization.empty()) inv.global.organization = env("OPENAI_ORG_ID").value_or("");
-  if (inv.global.project.empty()) inv.global.project = env("OPENAI_PROJECT_ID").value_or("");
-  if (inv.global.mtls_client_cert_file.empty())
-    inv.global.mtls_client_cert_file = env("OPENAI_MTLS_CLIENT_CERT_FILE").value_or("");
-  if (inv.global.mtls_client_key_file.empty())
-    inv.global.mtls_client_key_file = env("OPENAI_MTLS_CLIENT_KEY_FILE").value_or("");
-
   if (inv.help || inv.version) return inv;
   if (inv.cmd == none || inv.cmd == completions || inv.cmd == messages)
     throw usage_error("missing command");
@@ -652,11 +674,6 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
   if (piped_stdin && !stdin_claimed)
     if (std::optional<std::string> text = piped_stdin()) apply_stdin_mapping(inv, *text, seen);
 
-  if (!inv.global.mtls_client_cert_file.empty() || !inv.global.mtls_client_key_file.empty())
-    throw usage_error(
-        "mutual TLS (--mtls-client-cert-file, --mtls-client-key-file, "
-        "OPENAI_MTLS_CLIENT_*) is not supported yet by openai-asio; nothing was sent");
-
   // What each command needs before anything can be sent: the table's required_by columns.
   for (const auto& f : flag_specs())
     if (std::find(f.required_by.begin(), f.required_by.end(), inv.cmd) != f.required_by.end() &&
@@ -673,7 +690,7 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
     if (inv.input != "-" && inv.input == inv.output)
       throw usage_error("--input and --output name the same file");
   }
-  if (inv.global.api_key.empty())
+  if (inv.global.client.api_key.empty())
     throw usage_error("missing API key: pass --api-key or set OPENAI_API_KEY");
   return inv;
 }

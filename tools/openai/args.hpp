@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <openai/options.hpp>
+
 #include "usage_error.hpp"
 
 namespace openai_cli {
@@ -38,15 +40,16 @@ enum class command {
 // the official CLI's readable tree view.
 enum class output_format { pretty, json, jsonl, text, raw, yaml, tree, explore };
 
-// Settings every command shares; each has its environment fallback where the issue names one.
+// Settings every command shares.
 struct global_options {
-  std::string api_key;       // --api-key, OPENAI_API_KEY
-  std::string base_url;      // --base-url, OPENAI_BASE_URL; empty = the library's default
-  std::string organization;  // --organization, OPENAI_ORG_ID
-  std::string project;       // --project, OPENAI_PROJECT_ID
+  // The library's options, read from the environment by openai::client_options::from_env
+  // (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_MTLS_*, the proxy
+  // variables), then overridden by the flags: --api-key, --base-url, --organization, --project,
+  // --ca-file, --mtls-client-cert-file, --mtls-client-key-file, --proxy, --no-proxy.
+  openai::client_options client;
+  // Flags only: update-many has a default of its own when --max-retries is not given.
   std::optional<unsigned> max_retries;
   std::optional<std::chrono::milliseconds> timeout;
-  std::string ca_file;
   output_format format = output_format::pretty;
   bool format_given = false;                   // --format was on the command line
   std::optional<output_format> format_error;   // --format-error; unset: see error_format()
@@ -56,8 +59,6 @@ struct global_options {
   // -H/--header and OPENAI_CUSTOM_HEADERS, in order; a later name replaces an earlier one
   // whatever its case.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string mtls_client_cert_file;  // not supported yet: parse_arguments refuses them
-  std::string mtls_client_key_file;
   bool debug = false;
   // Decided by main from the terminal and the environment (not flags).
   bool color = false;        // stdout: want_color()
@@ -102,7 +103,8 @@ struct invocation {
   bool stdin_used = false;
 };
 
-using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+// The environment, one variable at a time (the library's type: client_options::from_env takes it).
+using env_lookup = openai::env_lookup;
 
 // The process environment.
 std::optional<std::string> process_env(std::string_view name);

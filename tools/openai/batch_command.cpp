@@ -19,6 +19,7 @@
 #include "batch_progress_bar.hpp"
 #include "batch_setup.hpp"
 #include "batch_signals.hpp"
+#include "client_setup.hpp"
 #include "output.hpp"
 
 namespace openai_cli {
@@ -70,7 +71,8 @@ void warn_about_resume(const batch_source& source, const resume_index& done, std
 
 int run_update_many(const invocation& inv, openai::client_options options, std::ostream& out,
                     std::ostream& err) {
-  const std::string& key = inv.global.api_key;
+  // Never printed: the API key and any proxy password.
+  auto hide = [&](std::string text) { return redact_secrets(std::move(text), inv.global.client); };
   batch_plan plan;
   // Everything that can fail without the network fails here, before anything is sent.
   if (int status = prepare_batch(inv, options, out, err, plan)) return status;
@@ -82,7 +84,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
   bool interrupted = false, gave_up = false;
 
   try {
-    asio::io_context io;
+    asio::io_context io(1);  // one thread runs it: calls need no strand of their own
     openai::client client{io.get_executor(), options};
     asio::cancellation_signal cancel;
     input_lines input(io, std::exchange(plan.input_fd, -1));
@@ -139,11 +141,11 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
       try {
         std::rethrow_exception(failure);
       } catch (const std::exception& e) {
-        err << redact(std::string("openai: error: ") + e.what(), key) << '\n';
+        err << hide(std::string("openai: error: ") + e.what()) << '\n';
       }
     }
     if (inv.resume) warn_about_resume(source, plan.resumed, err);
-    err << redact(format_summary(writer.tally, elapsed, interrupted), key) << std::endl;
+    err << hide(format_summary(writer.tally, elapsed, interrupted)) << std::endl;
     if (gave_up) {
       // Updates still in flight: leave without tearing down the client under them.
       err << "openai: interrupted: gave up waiting for the updates in flight" << std::endl;
@@ -152,10 +154,10 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
       std::_Exit(exit_interrupted);
     }
   } catch (const openai::error& e) {
-    err << redact(format_error(e.kind(), e.details(), e.what()), key) << '\n';
+    err << hide(format_error(e.kind(), e.details(), e.what())) << '\n';
     return exit_status_for(e.kind());
   } catch (const std::exception& e) {
-    err << redact(std::string("openai: error: ") + e.what(), key) << '\n';
+    err << hide(std::string("openai: error: ") + e.what()) << '\n';
     return exit_failure;
   }
   if (interrupted) return exit_interrupted;

@@ -12,6 +12,7 @@
 
 #include "batch_lines.hpp"
 #include "line_splitter.hpp"
+#include "client_setup.hpp"
 #include "output.hpp"
 #include "same_file.hpp"
 
@@ -120,9 +121,10 @@ batch_plan::~batch_plan() {
 
 int prepare_batch(const invocation& inv, openai::client_options& options, std::ostream& out,
                   std::ostream& err, batch_plan& plan) {
-  const std::string& key = inv.global.api_key;
+  // Never printed: the API key and any proxy password.
+  auto hide = [&](std::string text) { return redact_secrets(std::move(text), inv.global.client); };
   auto usage = [&](const std::string& message) {
-    err << redact("openai: " + message, key) << '\n';
+    err << hide("openai: " + message) << '\n';
     return exit_usage;
   };
 
@@ -134,7 +136,7 @@ int prepare_batch(const invocation& inv, openai::client_options& options, std::o
   if (auto v = openai::metadata_violations(plan.set); !v.empty()) {
     openai::diagnostics d;
     d.violations = std::move(v);
-    err << redact(format_error(openai::errc::invalid_argument, d), key) << " (in --set)\n";
+    err << hide(format_error(openai::errc::invalid_argument, d)) << " (in --set)\n";
     return exit_usage;
   }
 
@@ -167,9 +169,10 @@ int prepare_batch(const invocation& inv, openai::client_options& options, std::o
   if (!inv.global.max_retries) options.max_retries = update_many_default_retries;
   plan.max_retries = options.max_retries;
   if (inv.global.debug)
-    options.debug_log = [&err, &m = *plan.debug_mutex, key](std::string_view line) {
+    options.debug_log = [&err, &m = *plan.debug_mutex,
+                         secrets = secrets_of(inv.global.client)](std::string_view line) {
       std::lock_guard lock(m);
-      err << redact("openai: debug: " + std::string(line), key) << '\n';
+      err << redact_secrets("openai: debug: " + std::string(line), secrets) << '\n';
     };
   return 0;
 }

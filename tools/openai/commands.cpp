@@ -9,7 +9,8 @@
 #include <ostream>
 
 #include "batch_command.hpp"
-#include "debug_lines.hpp"
+#include "client_setup.hpp"
+#include "gjson_path.hpp"
 #include "metadata_syntax.hpp"
 #include "output.hpp"
 #include "render.hpp"
@@ -28,6 +29,7 @@ struct session {
   std::ostream& out;
   std::ostream& err;
   openai::request_options options;  // -H / OPENAI_CUSTOM_HEADERS
+  std::string received;             // the last response body, for update, retrieve and delete
 };
 
 render_options render_options_of(const global_options& g, bool list_item) {
@@ -39,14 +41,24 @@ render_options render_options_of(const global_options& g, bool list_item) {
   return o;
 }
 
-// One result in the chosen format, after --transform.
-void print_value(session& s, const json::object& o, bool list_item) {
+// One result in the chosen format, after --transform. received: the body o was parsed from,
+// when o is a whole response (raw prints it, json lays out its text).
+void print_value(session& s, const json::object& o, bool list_item,
+                 std::string_view received = {}) {
   const global_options& g = s.inv.global;
-  s.out << render(transformed(o, g.transform), render_options_of(g, list_item)) << '\n';
+  render_options r = render_options_of(g, list_item);
+  std::optional<json::value> part;
+  if (g.transform && !g.transform->empty()) part = gjson_get(o, *g.transform);
+  if (part) {
+    s.out << render(*part, r) << '\n';
+    return;
+  }
+  r.received = received;  // no path, or it selected nothing: the whole response
+  s.out << render(o, r) << '\n';
 }
 
 void print_object(session& s, const json::object& o) {
-  print_value(s, o, false);
+  print_value(s, o, false, s.received);
   s.out << std::flush;
 }
 
@@ -123,33 +135,13 @@ asio::awaitable<int> list_messages(session& s) {
       });
 }
 
-openai::client_options client_options_of(const global_options& g, std::ostream* debug_to) {
-  openai::client_options o;
-  if (g.debug && debug_to) {
-    // Each attempt as the library sends it (retries included) with its headers as sent; the
-    // library redacts the key and shows Authorization as "Bearer <REDACTED>".
-    const std::string origin = url_origin(g.base_url.empty() ? o.base_url : g.base_url);
-    o.debug_log = [debug_to, origin](std::string_view line) {
-      *debug_to << debug_line(line, origin) << std::endl;
-    };
-    o.debug_log_headers = true;
-  }
-  o.api_key = g.api_key;
-  if (!g.base_url.empty()) o.base_url = g.base_url;
-  o.organization = g.organization;
-  o.project = g.project;
-  if (g.max_retries) o.max_retries = *g.max_retries;
-  if (g.timeout) o.timeout = *g.timeout;
-  o.ca_file = g.ca_file;
-  return o;
-}
-
 }  // namespace
 
 int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
-  const std::string& key = inv.global.api_key;
+  // Never printed: the API key and any proxy password.
+  auto hide = [&](std::string text) { return redact_secrets(std::move(text), inv.global.client); };
   auto usage = [&](const std::string& message) {
-    err << redact("openai: " + message, key) << '\n';
+    err << hide("openai: " + message) << '\n';
     return exit_usage;
   };
   if (inv.cmd == command::update_many)
@@ -175,9 +167,8 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
   if (std::vector<std::string> v = openai::metadata_violations(update_md); !v.empty()) {
     openai::diagnostics d;
     d.violations = std::move(v);
-    err << redact(render_error(openai::errc::invalid_argument, d, {}, inv.global,
-                               inv.global.error_color),
-                  key)
+    err << hide(render_error(openai::errc::invalid_argument, d, {}, inv.global,
+                             inv.global.error_color))
         << '\n';
     return exit_usage;
   }
@@ -187,10 +178,14 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
         << "; printing json\n";
 
   try {
-    asio::io_context io;
+    asio::io_context io(1);  // one thread runs it: calls need no strand of their own
     openai::client client{io.get_executor(), client_options_of(inv.global, &err)};
-    session s{inv, client, out, err, openai::request_options{}};
+    session s{inv, client, out, err, openai::request_options{}, {}};
     s.options.extra_headers = inv.global.headers;
+    if (inv.cmd == command::update || inv.cmd == command::retrieve || inv.cmd == command::remove)
+      s.options.on_response_body = [&received = s.received](unsigned, std::string_view body) {
+        received.assign(body);
+      };
     auto body = [&]() -> asio::awaitable<int> {
       switch (inv.cmd) {
         case command::update:
@@ -220,13 +215,11 @@ int run_command(const invocation& inv, std::ostream& out, std::ostream& err) {
     if (failure) std::rethrow_exception(failure);
     return status;
   } catch (const openai::error& e) {
-    err << redact(render_error(e.kind(), e.details(), e.what(), inv.global,
-                               inv.global.error_color),
-                  key)
+    err << hide(render_error(e.kind(), e.details(), e.what(), inv.global, inv.global.error_color))
         << '\n';
     return exit_status_for(e.kind());
   } catch (const std::exception& e) {
-    err << redact(std::string("openai: error: ") + e.what(), key) << '\n';
+    err << hide(std::string("openai: error: ") + e.what()) << '\n';
     return exit_failure;
   }
 }

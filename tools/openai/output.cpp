@@ -14,8 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-void indent(std::string& out, int depth) { out.append(static_cast<std::size_t>(depth) * 2, ' '); }
-
 // Boost.JSON 1.81 prints 1.0 as "1E0"; people (and jq) expect "1.0". Shortest round-trip form,
 // with ".0" added when it would otherwise read as an integer.
 void write_double(std::string& out, double d) {
@@ -30,76 +28,34 @@ void write_double(std::string& out, double d) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
-// ANSI colours of the coloured forms: keys blue, strings green, numbers cyan, true/false/null
-// magenta.
-constexpr std::string_view key_colour = "\x1b[34;1m", string_colour = "\x1b[32m",
-                           number_colour = "\x1b[36m", literal_colour = "\x1b[35m",
-                           reset = "\x1b[0m";
-
-void coloured(std::string& out, bool color, std::string_view colour, const std::string& text) {
-  if (color) out.append(colour);
-  out += text;
-  if (color) out.append(reset);
-}
-
-// One writer for both forms: pretty indents by two spaces, compact is one line.
-void write(std::string& out, const json::value& v, int depth, bool pretty, bool color = false) {
+// One line, in the order of the object's keys (json_layout.hpp indents it).
+void write(std::string& out, const json::value& v) {
   if (v.is_object()) {
     const json::object& o = v.get_object();
-    if (o.empty()) {
-      out += "{}";
-      return;
-    }
     out += '{';
     bool first = true;
     for (const auto& kv : o) {
       if (!first) out += ',';
       first = false;
-      if (pretty) {
-        out += '\n';
-        indent(out, depth + 1);
-      }
-      coloured(out, color, key_colour, json::serialize(kv.key()));
-      out += pretty ? ": " : ":";
-      write(out, kv.value(), depth + 1, pretty, color);
-    }
-    if (pretty) {
-      out += '\n';
-      indent(out, depth);
+      out += json::serialize(kv.key());
+      out += ':';
+      write(out, kv.value());
     }
     out += '}';
   } else if (v.is_array()) {
     const json::array& a = v.get_array();
-    if (a.empty()) {
-      out += "[]";
-      return;
-    }
     out += '[';
     bool first = true;
     for (const auto& e : a) {
       if (!first) out += ',';
       first = false;
-      if (pretty) {
-        out += '\n';
-        indent(out, depth + 1);
-      }
-      write(out, e, depth + 1, pretty, color);
-    }
-    if (pretty) {
-      out += '\n';
-      indent(out, depth);
+      write(out, e);
     }
     out += ']';
   } else if (v.is_double()) {
-    std::string d;
-    write_double(d, v.get_double());
-    coloured(out, color, number_colour, d);
+    write_double(out, v.get_double());
   } else {
-    coloured(out, color,
-             v.is_string()   ? string_colour
-             : v.is_number() ? number_colour
-                             : literal_colour,
-             json::serialize(v));
+    out += json::serialize(v);
   }
 }
 
@@ -125,33 +81,9 @@ const char* status_reason(unsigned status) noexcept {
   return boost::beast::http::obsolete_reason(known).data();
 }
 
-std::string pretty_json(const json::value& v) {
-  std::string out;
-  write(out, v, 0, true);
-  return out;
-}
-
 std::string compact_json(const json::value& v) {
   std::string out;
-  write(out, v, 0, false);
-  return out;
-}
-
-std::string json_text(const json::value& v, bool indented, bool color) {
-  std::string out;
-  write(out, v, 0, indented, color);
-  return out;
-}
-
-std::string format_object(const json::object& o, output_format f) {
-  std::string out;
-  write(out, o, 0, f == output_format::pretty);
-  return out;
-}
-
-std::string format_item(const json::object& o) {
-  std::string out;
-  write(out, o, 0, false);
+  write(out, v);
   return out;
 }
 

@@ -1,6 +1,6 @@
-// What the command line prints: response objects (pretty or one line), list items (one per
-// line), the one-line error report and the exit status of a failure. No I/O: each
-// function returns the text.
+// What the command line prints besides render.hpp's formats: the one-line JSON of a value,
+// the one-line error report and the exit status of a failure. No I/O: each function returns
+// the text.
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -17,16 +17,8 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;  // the API or the network said no
 inline constexpr int exit_usage = 2;    // bad input: nothing was sent
 
-// A response object: indented with two spaces for pretty, one line for json and jsonl.
-// No trailing newline.
-std::string format_object(const boost::json::object& o, output_format f);
-// One item of a list: always one line, whatever the format, so lists stream as JSON Lines.
-std::string format_item(const boost::json::object& o);
-// The indented form used by pretty, and the one-line form (doubles keep a fraction: 1.0, not
-// Boost.JSON's 1E0).
-std::string pretty_json(const boost::json::value& v);
-// Either form, with ANSI colours when color is set.
-std::string json_text(const boost::json::value& v, bool indented, bool color);
+// One line, keys in order (doubles keep a fraction: 1.0, not Boost.JSON's 1E0). No trailing
+// newline. The indented and coloured forms are json_layout.hpp's, over this text.
 std::string compact_json(const boost::json::value& v);
 
 // The reason phrase of an HTTP status ("Not Found"), or nullptr for one without a common name.

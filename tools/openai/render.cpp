@@ -1,10 +1,13 @@
 #include "render.hpp"
 
+#include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
 #include "gjson_path.hpp"
+#include "json_layout.hpp"
 #include "output.hpp"
 #include "yaml_text.hpp"
 
@@ -124,6 +127,13 @@ std::string chat_text(const json::object& o) {
   return out;
 }
 
+// A request id shown only when it looks like one: short, of letters, digits, '.', '_', '-'.
+bool printable_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 256 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 std::string hint(boost::system::error_code kind, unsigned status) {
   using openai::errc;
   if (status == 401) return "Check the API key: --api-key or OPENAI_API_KEY.";
@@ -144,15 +154,22 @@ std::string hint(boost::system::error_code kind, unsigned status) {
 
 std::string render(const json::value& v, const render_options& o) {
   if (o.raw_output && v.is_string()) return std::string(v.get_string());
+  // json and raw show the text the server sent when it is v, so numbers and escapes print as
+  // received (as the official CLI prints them); else v's own serialization. auto always uses
+  // ours, whose numbers read as the API reference writes them (1.0, not a server's 1E0).
+  const std::string sent = o.received.empty() ? compact_json(v) : std::string(o.received);
+  auto coloured = [&](std::string s) { return o.color ? coloured_json(s) : s; };
   switch (o.format) {
-    case output_format::pretty:
-      return json_text(v, !o.list_item, o.color);
+    case output_format::pretty:  // auto: json's layout, except list items, one line each
+      if (o.list_item) return coloured(compact_json(v));
+      return coloured(indented_json(compact_json(v)));
     case output_format::json:
     case output_format::explore:
-      return json_text(v, false, o.color);
+      return coloured(indented_json(sent));
     case output_format::jsonl:
+      return coloured(compact_json(v));
     case output_format::raw:
-      return compact_json(v);
+      return sent;
     case output_format::yaml:
       return (o.list_item ? "---\n" : "") + to_yaml(v);
     case output_format::tree: {
@@ -180,7 +197,9 @@ json::value transformed(const json::value& v, const std::optional<std::string>& 
 
 bool want_color(bool stdout_is_terminal, const env_lookup& env) {
   if (env("NO_COLOR")) return false;
-  if (env("FORCE_COLOR").value_or("") == "1") return true;
+  const std::optional<std::string> force = env("FORCE_COLOR");
+  if (force == "1") return true;
+  if (force == "0") return false;
   return stdout_is_terminal;
 }
 
@@ -211,26 +230,33 @@ json::value error_object(boost::system::error_code kind, const openai::diagnosti
 }
 
 std::string error_summary(boost::system::error_code kind, const openai::diagnostics& d,
-                          std::string_view fallback_message) {
-  std::string out;
-  const std::string message = d.message.empty() ? std::string(fallback_message) : d.message;
-  if (d.status) {
-    const char* phrase = status_reason(d.status);
-    out = "HTTP " + std::to_string(d.status) + ": " + (phrase ? phrase : "Error") + ".\n";
-    if (!message.empty()) out += message + '\n';
-  } else {
-    out = "Error: " + (message.empty() ? kind.message() : message) + '\n';
-  }
-  if (!d.request_id.empty()) out += "Request ID: " + d.request_id + '\n';
-  return out + "Hint: " + hint(kind, d.status);
+                          std::string_view fallback_message, bool show_request_id) {
+  std::string out = "HTTP " + std::to_string(d.status);
+  if (const char* phrase = status_reason(d.status)) out += std::string(": ") + phrase;
+  out += ".\n";
+  if (show_request_id && printable_request_id(d.request_id))
+    out += "Request ID: " + d.request_id + '\n';
+  std::string message = d.message.empty() ? std::string(fallback_message) : d.message;
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  if (!message.empty()) out += message + '\n';
+  return out + "Hint: " + hint(kind, d.status) + "\nDetails: --format-error json";
 }
 
 std::string render_error(boost::system::error_code kind, const openai::diagnostics& d,
                          std::string_view fallback_message, const global_options& g, bool color) {
   output_format f = error_format(g);
   const bool extracting = g.transform_error && !g.transform_error->empty();
-  if (!extracting && f == output_format::pretty) return format_error(kind, d, fallback_message);
-  if (!extracting && f == output_format::text) return error_summary(kind, d, fallback_message);
+  if (!extracting && (f == output_format::pretty || f == output_format::text)) {
+    // The official summary for an answer with an HTTP error status; the one-line message for
+    // everything else (no answer, validation, configuration), as the official CLI prints a
+    // local message for those. A request id the caller chose (-H X-Request-ID) may be echoed
+    // by a server, so it is not presented as the server's.
+    if (d.status < 400) return format_error(kind, d, fallback_message);
+    const bool own_id = std::any_of(g.headers.begin(), g.headers.end(), [](const auto& h) {
+      return boost::algorithm::iequals(h.first, "x-request-id");
+    });
+    return error_summary(kind, d, fallback_message, !own_id);
+  }
   // With --transform-error, auto and text print the data, as the official CLI does.
   if (f == output_format::text) f = output_format::pretty;
   render_options o;

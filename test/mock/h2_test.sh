@@ -1,29 +1,14 @@
 #!/usr/bin/env bash
 # openai-mock over HTTP/2, seen from real HTTP/2 clients (curl --http2, nghttp, h2load) on
 # 127.0.0.1: ALPN, updates, many streams on one connection, the stats, and each h2 fault.
-#   h2_test.sh OPENAI_MOCK
-set -u
+# Called as h2_test.sh - OPENAI_MOCK all: the argument order of test/cli's group scripts,
+# whose scaffolding (scratch folder, the mock stopped at exit, the helpers) it shares.
+source "$(dirname "$0")/../cli/group_script.sh"
 
-for tool in curl nghttp h2load; do
+for tool in nghttp h2load; do
   command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed"; exit 77; }
 done
 curl -V | grep -q HTTP2 || { echo "SKIPPED: curl has no HTTP/2"; exit 77; }
-
-mock=$1
-key='sk-h2-test-key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
-
-cleanup() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-source "$(dirname "$0")/../cli/mock_helpers.sh"
-source "$(dirname "$0")/../cli/check_helpers.sh"
 
 auth="authorization: Bearer $key"
 id() { printf 'chatcmpl-mock-%06d' "$1"; }
@@ -34,7 +19,7 @@ h2curl() { curl -sS --http2 --cacert "$work/ca.pem" -H "$auth" "$@"; }
 # nghttp prints every frame (-v); --no-dep: no PRIORITY streams, so requests are 1, 3, 5, ...
 h2frames() { nghttp -nv --no-dep -H "$auth" "$@"; }
 
-echo "openai-mock HTTP/2 tests"
+group_all() {
 start_mock 10
 
 # --- ALPN and a plain update ---
@@ -198,5 +183,6 @@ command -v openssl >/dev/null && {
   wait "$client" 2>/dev/null
 }
 
-echo "h2: $((cases - failures)) of $cases cases passed"
-[[ $failures == 0 ]]
+}
+
+run_group "openai-mock HTTP/2"

@@ -260,6 +260,68 @@ BOOST_AUTO_TEST_CASE(rejects_bad_scripts_with_a_reason) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(http2_fault_steps_parse_with_their_error_code) {
+  auto s = parse_fault_script(R"({"c": [
+    {"action": "rst_stream", "code": "cancel"}, "rst_stream", {"action": "goaway", "code": "enhance_your_calm"},
+    "goaway", {"action": "stall_window", "bytes": 10}, {"action": "drop_connection", "bytes": 5}]})");
+  const auto& c = s.at("c");
+  BOOST_TEST_REQUIRE(c.size() == 6u);
+  BOOST_TEST((c[0].action == fault_action::rst_stream));
+  BOOST_TEST(c[0].text == "cancel");
+  BOOST_TEST(c[1].text.empty());  // the session's default: refused_stream
+  BOOST_TEST((c[2].action == fault_action::goaway));
+  BOOST_TEST(c[2].text == "enhance_your_calm");
+  BOOST_TEST((c[4].action == fault_action::stall_window));
+  BOOST_TEST(c[4].bytes == 10u);
+  BOOST_TEST((c[5].action == fault_action::drop_connection));
+  BOOST_TEST(c[5].bytes == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_an_unknown_http2_error_code_or_a_code_in_text) {
+  for (const char* bad : {R"({"c": [{"action": "rst_stream", "code": "refused"}]})",
+                          R"({"c": [{"action": "goaway", "code": "NO_ERROR"}]})",
+                          R"({"c": [{"action": "rst_stream", "text": "cancel"}]})"})
+    BOOST_CHECK_THROW(parse_fault_script(bad), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(http2_error_codes_are_named_as_in_rfc_9113) {
+  BOOST_TEST(h2_error_code_from_name("no_error").value() == 0u);
+  BOOST_TEST(h2_error_code_from_name("internal_error").value() == 2u);
+  BOOST_TEST(h2_error_code_from_name("refused_stream").value() == 7u);
+  BOOST_TEST(h2_error_code_from_name("cancel").value() == 8u);
+  BOOST_TEST(h2_error_code_from_name("http_1_1_required").value() == 13u);
+  BOOST_TEST(!h2_error_code_from_name("teapot"));
+}
+
+BOOST_AUTO_TEST_CASE(requests_refused_or_reset_unseen_never_reach_the_store) {
+  for (auto a : {fault_action::respond, fault_action::reset, fault_action::rst_stream,
+                 fault_action::goaway})
+    BOOST_TEST(!reaches_store(a), fault_action_name(a));
+  // A response cut mid-way or held was produced: the update happened.
+  for (auto a : {fault_action::none, fault_action::delay, fault_action::reset_mid_response,
+                 fault_action::stall_window, fault_action::drop_connection})
+    BOOST_TEST(reaches_store(a), fault_action_name(a));
+}
+
+BOOST_AUTO_TEST_CASE(http2_faults_fall_back_to_resets_and_a_stall_over_http1) {
+  const auto body = completion().body;
+  for (auto a : {fault_action::rst_stream, fault_action::goaway}) {
+    auto w = render_wire(fault_plan::make(a), completion(), true);
+    BOOST_TEST(w.head.empty());
+    BOOST_TEST((w.end == wire_response::ending::reset));
+  }
+  auto drop = render_wire(fault_plan::make(fault_action::drop_connection), completion(), true);
+  BOOST_TEST((drop.end == wire_response::ending::reset));
+  BOOST_TEST(drop.head.substr(drop.head.find("\r\n\r\n") + 4) == body.substr(0, body.size() / 2));
+  auto plan = fault_plan::make(fault_action::stall_window);
+  plan.bytes = 4;
+  auto stall = render_wire(plan, completion(), true);
+  BOOST_TEST((stall.end == wire_response::ending::stall));
+  BOOST_TEST(stall.head.find("Content-Length: " + std::to_string(body.size()) + "\r\n") !=
+             std::string::npos);
+  BOOST_TEST(stall.head.substr(stall.head.find("\r\n\r\n") + 4) == body.substr(0, 4));
+}
+
 BOOST_AUTO_TEST_CASE(serialize_writes_content_length_and_connection) {
   auto wire = serialize(completion(), true);
   BOOST_TEST(wire.rfind("HTTP/1.1 200 OK\r\n", 0) == 0u);

@@ -32,7 +32,18 @@ constexpr std::array<std::string_view, fault_action_count> action_names = {"none
                                                                            "interim",
                                                                            "interim_then_close",
                                                                            "no_content_with_body",
-                                                                           "endless"};
+                                                                           "endless",
+                                                                           "rst_stream",
+                                                                           "goaway",
+                                                                           "stall_window",
+                                                                           "drop_connection"};
+
+// RFC 9113 section 7, in code order.
+constexpr std::array<std::string_view, 14> h2_error_names = {
+    "no_error",       "protocol_error",    "internal_error",      "flow_control_error",
+    "settings_timeout", "stream_closed",   "frame_size_error",    "refused_stream",
+    "cancel",         "compression_error", "connect_error",       "enhance_your_calm",
+    "inadequate_security", "http_1_1_required"};
 
 std::string_view error_type(unsigned status) {
   if (status == 401) return "invalid_request_error";
@@ -180,6 +191,13 @@ fault_step parse_step(const json::value& v) {
   if (auto ms = number_field(o, "ms")) step.wait = milliseconds(*ms);
   if (auto bytes = number_field(o, "bytes")) step.bytes = static_cast<std::size_t>(*bytes);
   step.text = string_field(o, "text");
+  if (step.action == fault_action::rst_stream || step.action == fault_action::goaway) {
+    if (!step.text.empty())
+      throw std::invalid_argument("an HTTP/2 fault names its error in \"code\", not \"text\"");
+    step.text = string_field(o, "code");
+    if (!step.text.empty() && !h2_error_code_from_name(step.text))
+      throw std::invalid_argument("unknown HTTP/2 error code \"" + step.text + "\"");
+  }
   return step;
 }
 
@@ -193,6 +211,26 @@ std::string_view fault_action_name(fault_action a) noexcept {
 std::optional<fault_action> fault_action_from_name(std::string_view name) noexcept {
   for (std::size_t i = 0; i < action_names.size(); ++i)
     if (action_names[i] == name) return static_cast<fault_action>(i);
+  return std::nullopt;
+}
+
+bool reaches_store(fault_action a) noexcept {
+  return a != fault_action::respond && a != fault_action::reset && a != fault_action::rst_stream &&
+         a != fault_action::goaway;
+}
+
+std::size_t partial_body_bytes(const fault_plan& plan, std::size_t body_size) noexcept {
+  if (plan.action == fault_action::stall_window) return std::min(plan.bytes, body_size);
+  return plan.bytes ? std::min(plan.bytes, body_size) : body_size / 2;
+}
+
+milliseconds delay_of(const fault_plan& plan) noexcept {
+  return plan.wait.count() > 0 ? plan.wait : milliseconds(500);
+}
+
+std::optional<std::uint32_t> h2_error_code_from_name(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < h2_error_names.size(); ++i)
+    if (h2_error_names[i] == name) return static_cast<std::uint32_t>(i);
   return std::nullopt;
 }
 
@@ -367,14 +405,17 @@ wire_response render_wire(const fault_plan& plan, const response& normal, bool k
   const std::string& body = normal.body;
   switch (plan.action) {
     case fault_action::reset:
+    case fault_action::rst_stream:  // the HTTP/1.1 way of failing one request unprocessed
+    case fault_action::goaway:
       w.end = ending::reset;
       break;
-    case fault_action::reset_mid_response: {
-      const std::size_t n = plan.bytes ? std::min(plan.bytes, body.size()) : body.size() / 2;
-      w.head = head_of(normal, content_length(body.size()), keep_alive) + body.substr(0, n);
-      w.end = ending::reset;
+    case fault_action::stall_window:  // the session then waits for the client to give up
+    case fault_action::reset_mid_response:
+    case fault_action::drop_connection:
+      w.head = head_of(normal, content_length(body.size()), keep_alive) +
+               body.substr(0, partial_body_bytes(plan, body.size()));
+      w.end = plan.action == fault_action::stall_window ? ending::stall : ending::reset;
       break;
-    }
     case fault_action::truncate: {
       const std::size_t missing = plan.bytes ? plan.bytes : 1000;
       w.head = head_of(normal, content_length(body.size() + missing), false) + body;

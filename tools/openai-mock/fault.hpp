@@ -11,8 +11,11 @@
 //      (with a short retry-after-ms), 500, 503 (with retry-after-ms) or a reset before the
 //      response, drawn from a generator seeded with `seed` (deterministic given the request
 //      order).
-// Everything here is plain data and pure functions: only session.cpp does I/O. render_wire()
-// turns a plan plus the store's response into the exact bytes (and the way the connection
+// The same plan applies to an HTTP/2 stream (h2_session.cpp): the actions that only make sense
+// on an HTTP/1.1 wire are answered normally there (see h2_session.hpp), and four actions are
+// HTTP/2 faults: rst_stream, goaway, stall_window, drop_connection.
+// Everything here is plain data and pure functions: only session.cpp and h2_session.cpp do
+// I/O. render_wire() turns a plan plus the store's response into the exact bytes (and the way the connection
 // ends) for the actions Beast cannot write, so those bytes are unit-tested too.
 //
 //   openai_mock::server mock({.script = {{id, {fault_plan::error(429, {}, 100ms),
@@ -64,8 +67,32 @@ enum class fault_action {
                          // says where: "header_value", "header_fields", "chunk_extension",
                          // "chunk_extensions" (endless small chunks, each with a long extension)
                          // or "trailers" (the default)
+
+  // HTTP/2 faults, per stream (over HTTP/1.1 each falls back as noted). `text` names an
+  // HTTP/2 error code in lower case ("refused_stream", "cancel", "internal_error", ...; the
+  // JSON field "code").
+  rst_stream,       // RST_STREAM with `text` (empty: refused_stream) before any response; the
+                    // store never sees the request. HTTP/1.1: as `reset`
+  goaway,           // GOAWAY with error code `text` (empty: no_error) and a last-stream-id naming
+                    // the stream before this one: this stream and every later one are left
+                    // unanswered and unprocessed, earlier ones are answered, then the connection
+                    // closes. HTTP/1.1: as `reset`
+  stall_window,     // HEADERS and `bytes` (0: none) of the body, then no DATA ever, as if the
+                    // client's flow-control window stayed at zero; the other streams go on.
+                    // HTTP/1.1: the head and `bytes` of the body, then silence until the client
+                    // closes (or the idle timeout), then a reset
+  drop_connection,  // HEADERS and `bytes` (0: half) of the body, then the TCP connection is reset,
+                    // failing every stream on it. HTTP/1.1: as `reset_mid_response`
 };
-inline constexpr std::size_t fault_action_count = 17;
+inline constexpr std::size_t fault_action_count = 21;
+
+// Whether the request reaches the store (or the admin routes) under this action: false for
+// `respond` and for the actions that leave it unprocessed (reset, rst_stream, goaway).
+bool reaches_store(fault_action a) noexcept;
+
+// The HTTP/2 error code (RFC 9113 section 7) named "no_error", "protocol_error", ...,
+// "http_1_1_required"; nullopt for another name.
+std::optional<std::uint32_t> h2_error_code_from_name(std::string_view name) noexcept;
 
 // "none", "respond", "reset", ... as in the enum; used in JSON and in the stats.
 std::string_view fault_action_name(fault_action a) noexcept;
@@ -76,7 +103,8 @@ struct fault_plan {
   response reply{};                   // respond: the canned reply
   std::chrono::milliseconds wait{0};  // delay: before answering; slow_drip: between bytes
   std::size_t bytes = 0;              // reset_mid_response, truncate, chunked, oversized
-  std::string text{};                 // malformed_status / malformed_header: the bad line
+  std::string text{};                 // malformed_status / malformed_header: the bad line;
+                                      // rst_stream / goaway: the HTTP/2 error code's name
   header_map headers{};               // set on the store's answer (any action but respond,
                                       // whose reply has its own): x-request-id bytes that are
                                       // not UTF-8, odd rate-limit values
@@ -94,6 +122,13 @@ struct fault_plan {
   static fault_plan error(unsigned status, std::string_view code = {},
                           std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
 };
+
+// How much of the body goes out before the response is cut, for reset_mid_response,
+// drop_connection (`bytes`, 0: half) and stall_window (`bytes`, 0: none); never more than
+// `body_size`.
+std::size_t partial_body_bytes(const fault_plan& plan, std::size_t body_size) noexcept;
+// How long `delay` waits (`wait`, 0: 500 ms).
+std::chrono::milliseconds delay_of(const fault_plan& plan) noexcept;
 
 // One step of a scripted sequence is a plan.
 using fault_step = fault_plan;
@@ -152,6 +187,7 @@ class fault_planner {
 //    "code": "insufficient_quota",           error.code of the generated error body
 //    "retry_after_ms": 100,                  adds the retry-after-ms header
 //    "ms": 100, "bytes": 10, "text": "HTPP/9 200",
+//    "code": "refused_stream",               rst_stream / goaway: the HTTP/2 error code
 //    "header_hex": {"x-request-id": "7265715fff"}}  header values as hex bytes, for values
 //                                             JSON text cannot carry (not UTF-8)
 // "headers" and "header_hex" also apply to the other actions, whose answer is the store's:
@@ -162,7 +198,9 @@ fault_script parse_fault_script(std::string_view json);
 
 // Bytes for the actions written without Beast, and how the connection ends afterwards.
 struct wire_response {
-  enum class ending { keep_open, close, reset };
+  // stall: nothing more is written; the connection is reset once the client closes it or
+  // sends anything (or the idle timeout passes).
+  enum class ending { keep_open, close, reset, stall };
   std::string head;                   // written first
   std::size_t filler = 0;             // then this many spaces (JSON whitespace)
   std::string tail;                   // then these
@@ -173,7 +211,9 @@ struct wire_response {
 };
 
 // For reset, reset_mid_response, truncate, slow_drip, malformed_status, malformed_header,
-// chunked, oversized, interim, interim_then_close, no_content_with_body and endless; `normal` is the store's answer, `keep_alive` what the request asked.
+// chunked, oversized, interim, interim_then_close, no_content_with_body, endless and (their
+// HTTP/1.1 fallbacks) rst_stream, goaway, stall_window and drop_connection; `normal` is the
+// store's answer, `keep_alive` what the request asked.
 wire_response render_wire(const fault_plan& plan, const response& normal, bool keep_alive);
 
 // The plain HTTP/1.1 serialization of a response (Server, Content-Length, Connection added).

@@ -52,6 +52,10 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
                     write the CA certificate(s) client certificates are verified against
   --threads N       io threads (default 1)
   --idle-timeout S  close connections idle for S seconds (default 60)
+  --http1-only      never speak HTTP/2: every connection is HTTP/1.1 (by default a TLS client
+                    offering "h2" in ALPN gets HTTP/2, and a plain HTTP client opening with
+                    the HTTP/2 preface gets h2c)
+  --h2-max-streams N  SETTINGS_MAX_CONCURRENT_STREAMS of each h2 connection (default 100)
   --fault-rate R    inject a fault into each API request with probability R in [0, 1]: a 429
                     or 503 with retry-after-ms 50-200, a 500, or a reset before the response
                     (weights 50:20:10:20), all of which a retrying client recovers from
@@ -66,7 +70,18 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
                     reset, reset_mid_response (bytes), truncate (bytes missing), delay (ms),
                     slow_drip (ms per byte, default 100), malformed_status (text),
                     malformed_header (text), chunked (bytes per chunk), oversized (bytes,
-                    default 64 MiB), close_after_response, idle_close. Any step may set
+                    default 64 MiB), close_after_response, idle_close, and the HTTP/2
+                    faults (over h2, per stream): rst_stream (code, default refused_stream;
+                    the request is not processed), goaway (code, default no_error; its
+                    last-stream-id names the stream before this one, so this and later
+                    streams are not processed), stall_window (bytes of the body sent, then
+                    no DATA ever: the stream stalls, the others go on), drop_connection
+                    (bytes, default half the body, then the TCP connection is reset). A code
+                    is an HTTP/2 error name: no_error, protocol_error, internal_error,
+                    flow_control_error, stream_closed, refused_stream, cancel,
+                    enhance_your_calm, ... Over HTTP/1.1 these fall back to reset,
+                    reset_mid_response or a stalled response; over h2, reset is RST_STREAM
+                    internal_error and the wire-only actions answer normally. Any step may set
                     response headers: "headers" {name: value} or "header_hex" {name: hex
                     bytes} (values that are not UTF-8), e.g. a normal answer with an odd id:
                       {"action": "none", "header_hex": {"x-request-id": "7265715fff"}}
@@ -75,7 +90,8 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
 Unauthenticated helpers (no faults there): GET /__mock/stats (counters, including
 faults_injected and faults_by_kind), GET /__mock/metadata/{id}, and /__mock/faults:
 POST a fault script (same JSON as --fault-script; replaces the steps of the ids it names),
-GET the pending steps per id, DELETE to forget them all.
+GET the pending steps per id, DELETE to forget them all. The stats count h2 connections and
+streams too (h2_connections, h2_streams, h2_peak_streams).
 )";
 
 struct bad_usage : std::runtime_error {
@@ -194,6 +210,13 @@ cli parse(int argc, char** argv) {
       if (c.options.threads == 0) throw bad_usage("--threads must be at least 1");
     } else if (a == "--idle-timeout") {
       c.options.idle_timeout = std::chrono::seconds(parse_number(a, value(), 86400));
+    } else if (a == "--http1-only") {
+      c.options.enable_http2 = false;
+    } else if (a == "--h2-max-streams") {
+      c.options.h2_max_concurrent_streams =
+          static_cast<std::uint32_t>(parse_number(a, value(), 1'000'000));
+      if (c.options.h2_max_concurrent_streams == 0)
+        throw bad_usage("--h2-max-streams must be at least 1");
     } else if (a == "--fault-rate") {
       c.options.random_faults.rate = parse_rate(a, value());
     } else if (a == "--fault-seed") {

@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include "admin.hpp"
+#include "alpn.hpp"
 #include "server_impl.hpp"
 
 namespace openai_mock {
@@ -84,6 +85,7 @@ asio::ssl::context make_tls_context(const server_options& o) {
     SSL_CTX_set_session_id_context(ctx.native_handle(), session_context,
                                    sizeof session_context - 1);
   }
+  select_alpn(ctx.native_handle(), o.enable_http2);
   return ctx;
 }
 
@@ -266,6 +268,29 @@ bool server::impl::listens_on(std::string_view address) const {
                      });
 }
 
+response server::impl::answer(const request& req, fault_plan& plan) {
+  if (plan.action == fault_action::respond) return std::move(plan.reply);
+  if (!reaches_store(plan.action)) return {};
+  response r = respond(req);
+  for (auto& [name, value] : plan.headers) r.headers[name] = std::move(value);
+  return r;
+}
+
+void server::impl::note_open_streams(std::uint64_t open) {
+  std::uint64_t peak = h2_peak_streams;
+  while (open > peak && !h2_peak_streams.compare_exchange_weak(peak, open)) {
+  }
+}
+
+response too_large(std::size_t limit) {
+  response r;
+  r.status = 413;
+  r.headers["content-type"] = "application/json";
+  r.body = "{\"error\":{\"message\":\"Request body too large (limit " + std::to_string(limit) +
+           " bytes).\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
+  return r;
+}
+
 server::counters server::impl::stats() const {
   store_stats st = store.stats();
   counters c;
@@ -280,6 +305,9 @@ server::counters server::impl::stats() const {
   c.connections_accepted = accepted;
   c.https_connections = https_accepted;
   c.http_connections = http_accepted;
+  c.h2_connections = h2_connections;
+  c.h2_streams = h2_streams;
+  c.h2_peak_streams = h2_peak_streams;
   c.requests = api_requests;
   c.faults_injected = faulted;
   {

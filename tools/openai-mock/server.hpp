@@ -65,6 +65,13 @@ struct server_options {
   std::chrono::seconds idle_timeout{60};
   std::size_t body_limit = 1024 * 1024;  // larger bodies get 413 and the connection closes
 
+  // HTTP/2 over TLS: ALPN selects "h2" when the client offers it and this is on, else
+  // "http/1.1". Plain http:// is HTTP/1.1, or h2c when the client opens with the HTTP/2
+  // preface (prior knowledge) and this is on. Each h2 connection serves up to
+  // h2_max_concurrent_streams requests at once (its SETTINGS_MAX_CONCURRENT_STREAMS).
+  bool enable_http2 = true;
+  std::uint32_t h2_max_concurrent_streams = 100;
+
   // Fault injection (see fault.hpp), consulted in this order before each API request:
   // a custom decider (empty = none), the per-completion-id script, the random rate.
   fault_decider faults{};
@@ -118,6 +125,9 @@ class server {
     std::uint64_t connections_accepted = 0;    // both listeners
     std::uint64_t https_connections = 0;
     std::uint64_t http_connections = 0;
+    std::uint64_t h2_connections = 0;   // connections that spoke HTTP/2 (ALPN h2, or h2c)
+    std::uint64_t h2_streams = 0;       // request streams opened on them (/__mock/* included)
+    std::uint64_t h2_peak_streams = 0;  // the most streams open at once on one connection
     // API requests received and read whole (/__mock/* excluded), faulted or not; a request
     // met by an idle_close reset is not counted.
     std::uint64_t requests = 0;

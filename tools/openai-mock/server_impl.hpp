@@ -51,8 +51,8 @@ struct server::impl {
   fault_planner planner;
 
   std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, tls_no_client_cert{0},
-      tls_bad_client_cert{0}, accepted{0}, https_accepted{0},
-      http_accepted{0}, admin_requests{0}, api_requests{0}, faulted{0};
+      tls_bad_client_cert{0}, accepted{0}, https_accepted{0}, http_accepted{0}, admin_requests{0},
+      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0};
   mutable std::mutex fault_kinds_mutex;
   std::map<std::string, std::uint64_t> fault_kinds;
   mutable std::mutex server_names_mutex;
@@ -100,11 +100,20 @@ struct server::impl {
   // The answer to one request: admin routes or the store. Never throws; an unexpected
   // exception becomes a 500.
   response respond(const request& req);
+  // The answer to a request under its plan (from decide_fault), for HTTP/1.1 and HTTP/2 alike:
+  // the plan's reply for `respond`, respond(req) with the plan's extra headers when the
+  // request reaches the store, an empty response when it does not (reset, rst_stream, goaway).
+  response answer(const request& req, fault_plan& plan);
+  // Records that one h2 connection has `open` streams at once.
+  void note_open_streams(std::uint64_t open);
   counters stats() const;
 
   void start();
   void stop();
 };
+
+// 413 with an OpenAI-shaped error: the request body is over `limit` bytes.
+response too_large(std::size_t limit);
 
 // Defined in session.cpp.
 asio::awaitable<void> run_session(server::impl& s, tcp::socket socket, bool tls,

@@ -1,14 +1,19 @@
 // One client connection: optional TLS handshake, then HTTP/1.1 requests in a keep-alive
-// loop until the client closes, asks to close, goes idle, or the server stops.
+// loop until the client closes, asks to close, goes idle, or the server stops; or, when ALPN
+// selected h2 (or a plain connection opens with the HTTP/2 preface: h2c with prior
+// knowledge), the HTTP/2 connection of h2_session.cpp.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "alpn.hpp"
+#include "h2_session.hpp"
 #include "server_impl.hpp"
 
 namespace openai_mock {
@@ -26,8 +31,6 @@ constexpr auto request_timeout = std::chrono::seconds(30);  // header seen -> bo
 constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr auto shutdown_timeout = std::chrono::seconds(3);
 constexpr auto shutdown_timeout_stopping = std::chrono::milliseconds(200);
-
-using tls_stream = asio::ssl::stream<beast::tcp_stream>;
 
 template <class Stream>
 struct session final : session_link {
@@ -72,18 +75,6 @@ http::response<http::string_body> to_beast_response(response&& in, unsigned vers
   out.body() = std::move(in.body);
   return out;
 }
-
-response too_large(std::size_t limit) {
-  response r;
-  r.status = 413;
-  r.headers["content-type"] = "application/json";
-  r.body = "{\"error\":{\"message\":\"Request body too large (limit " + std::to_string(limit) +
-           " bytes).\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
-  return r;
-}
-
-// How the request loop ended; decides whether the connection is closed politely.
-enum class ending { polite, abrupt };
 
 // An RST instead of a FIN: SO_LINGER with a zero timeout, then close.
 void reset(beast::tcp_stream& tcp) {
@@ -154,10 +145,23 @@ asio::awaitable<ending> reject_too_large(server::impl& s, session<Stream>& sess,
   co_return ec ? ending::abrupt : ending::polite;
 }
 
+// A response cut short that never goes on: wait for the client to give up (any byte, its
+// close, the idle timeout or stop()), then reset. Not busy meanwhile, so stop() wakes it.
 template <class Stream>
-asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
+asio::awaitable<ending> stall(server::impl& s, session<Stream>& sess, beast::flat_buffer& buffer) {
   auto& tcp = beast::get_lowest_layer(sess.stream);
-  beast::flat_buffer buffer;  // reused across requests; also holds pipelined bytes
+  tcp.expires_after(s.options.idle_timeout);
+  co_await sess.stream.async_read_some(buffer.prepare(1), as_tuple(use_awaitable));
+  reset(tcp);
+  co_return ending::abrupt;
+}
+
+// `buffer` is reused across requests and holds pipelined bytes (and, on plain connections,
+// the first bytes read to tell HTTP/1.1 from h2c).
+template <class Stream>
+asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess,
+                                       beast::flat_buffer buffer = {}) {
+  auto& tcp = beast::get_lowest_layer(sess.stream);
   for (;;) {
     if (s.stopping) co_return ending::polite;
 
@@ -193,18 +197,7 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
     const request req = to_mock_request(std::move(beast_req));
 
     fault_plan plan = s.decide_fault(req);
-    response answer;
-    switch (plan.action) {
-      case fault_action::respond:
-        answer = std::move(plan.reply);
-        break;
-      case fault_action::reset:
-        break;  // the request is dropped unseen
-      default:
-        answer = s.respond(req);
-        for (auto& [name, value] : plan.headers) answer.headers[name] = std::move(value);
-        break;
-    }
+    response answer = s.answer(req, plan);
 
     switch (plan.action) {
       case fault_action::none:
@@ -224,13 +217,14 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess) {
           co_return ending::abrupt;
         }
         if (wire.end == wire_response::ending::close) co_return ending::polite;
+        if (wire.end == wire_response::ending::stall) co_return co_await stall(s, sess, buffer);
         continue;
       }
     }
 
     if (plan.action == fault_action::delay) {
       asio::steady_timer timer(sess.stream.get_executor());
-      timer.expires_after(plan.wait.count() > 0 ? plan.wait : std::chrono::milliseconds(500));
+      timer.expires_after(delay_of(plan));
       co_await timer.async_wait(as_tuple(use_awaitable));
     }
 
@@ -271,7 +265,15 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   s.count_server_name(
       SSL_get_servername(sess->stream.native_handle(), TLSEXT_NAMETYPE_host_name));
 
-  if (co_await serve_requests(s, *sess) == ending::polite) {
+  ending how;
+  // (An if, not a conditional expression: GCC 12 miscompiles co_await inside one.)
+  if (negotiated_h2(sess->stream.native_handle())) {
+    ++s.h2_connections;
+    how = co_await serve_h2(s, sess->stream, *sess);
+  } else {
+    how = co_await serve_requests(s, *sess);
+  }
+  if (how == ending::polite) {
     // close_notify, then wait briefly for the peer's; many clients never answer it.
     using duration = std::chrono::steady_clock::duration;
     tcp.expires_after(s.stopping ? duration(shutdown_timeout_stopping)
@@ -281,10 +283,40 @@ asio::awaitable<void> run_tls(server::impl& s, tcp::socket socket) {
   tcp.close();
 }
 
+// What the first bytes of a plain connection say.
+enum class opening { h2c, http1, ended };
+
+// Reads the first bytes of a plain connection into `first` until they are the HTTP/2 preface
+// (h2c with prior knowledge) or cannot be (HTTP/1.1); `ended` when the connection failed or
+// closed first (not read again after that end: such a read was seen never to complete).
+asio::awaitable<opening> read_opening(server::impl& s, beast::tcp_stream& stream,
+                                      beast::flat_buffer& first) {
+  for (;;) {
+    const std::string bytes = beast::buffers_to_string(first.data());
+    if (!is_h2_preface_prefix(bytes)) co_return opening::http1;
+    if (bytes.size() >= h2_preface.size()) co_return opening::h2c;
+    stream.expires_after(s.options.idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(first.prepare(1024), as_tuple(use_awaitable));
+    if (ec) co_return opening::ended;
+    first.commit(n);
+  }
+}
+
 asio::awaitable<void> run_plain(server::impl& s, tcp::socket socket) {
   auto sess = std::make_shared<session<beast::tcp_stream>>(std::move(socket));
   registration reg(s, sess);
-  if (co_await serve_requests(s, *sess) == ending::polite) {
+  beast::flat_buffer first;
+  opening kind = opening::http1;
+  if (s.options.enable_http2) kind = co_await read_opening(s, sess->stream, first);
+  ending how = ending::abrupt;
+  if (kind == opening::h2c) {
+    ++s.h2_connections;
+    const std::string preface = beast::buffers_to_string(first.data());
+    how = co_await serve_h2(s, sess->stream, *sess, preface);
+  } else if (kind == opening::http1) {
+    how = co_await serve_requests(s, *sess, std::move(first));
+  }
+  if (how == ending::polite) {
     boost::system::error_code ignored;
     sess->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }

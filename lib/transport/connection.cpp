@@ -196,9 +196,12 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
   const auto executor = co_await asio::this_coro::executor;
   // The first hop (the proxy when there is one): every address (IPv6 and IPv4, several of
   // each), Happy Eyeballs, by the connect deadline.
+  // Named before the co_await: GCC 12 destroys a temporary of a conditional expression inside
+  // a co_await expression twice.
+  const std::string label = s.proxy ? s.dial_name() : std::string();
   if (const auto dial_ec = co_await dial(s.dial_host(), s.dial_port(), s.dial_is_ip(),
                                          std::min(connect_deadline, deadline), s.lowest(), problem,
-                                         s.addresses.get(), s.proxy ? s.dial_name() : ""))
+                                         s.addresses.get(), label))
     co_return s.failure(dial_ec);
   boost::system::error_code ignored;
   s.lowest().set_option(tcp::no_delay(true), ignored);

@@ -178,8 +178,10 @@ EOF
 nginx -p "$TMP/nginx" -c "$TMP/nginx.conf" -g 'daemon off;' 2>>"$TMP/nginx-error.log" &
 server_pids+=($!)
 
+# --http1-only: openai-mock now offers HTTP/2 by ALPN, which curl and Node would take; every
+# row stays HTTP/1.1 until the client's own HTTP/2 rows (issue 13) land beside them.
 mock_args=(--seed 1000 --api-key sk-bench --no-http --ca-out "$TMP/mock-ca.pem"
-           --port-file "$TMP/mock.port" --threads 1)
+           --port-file "$TMP/mock.port" --threads 1 --http1-only)
 "$bin/openai-mock" "${mock_args[@]}" >"$TMP/mock.log" 2>&1 &
 server_pids+=($!)
 

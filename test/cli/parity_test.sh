@@ -292,8 +292,7 @@ group_pager() {
 }
 
 # Proxies: --proxy / --no-proxy and the proxy variables, with tinyproxy (BasicAuth on) in front
-# of the mock. What needs the library's proxy support (issue 12's library part, another branch)
-# is reported as skipped while a request given --proxy still bypasses the proxy.
+# of the mock.
 start_tinyproxy() {
   proxy_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   printf '%s\n' "Port $proxy_port" "Listen 127.0.0.1" "Timeout 30" "MaxClients 20" \
@@ -307,7 +306,10 @@ start_tinyproxy() {
 proxy_requests() { grep -c "Request (file descriptor" "$work/tinyproxy.log"; }
 
 group_proxy() {
-  start_mock 3
+  # The mock's certificate also names this machine's host name, for the proxy variables below.
+  local host_name
+  host_name=$(hostname)
+  start_mock 3 --tls-name "$host_name"
   export OPENAI_API_KEY=$key
   local ca=(--ca-file "$work/ca.pem")
   run "$openai" chat:completions retrieve $id --base-url "$http_url" --proxy http://127.0.0.1:1 --no-proxy
@@ -324,10 +326,6 @@ group_proxy() {
   run env ALL_PROXY=$good "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --no-proxy
   check "--no-proxy connects directly" '[[ $rc == 0 && $(proxy_requests) == 0 ]]'
   run "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --proxy "$good" --debug
-  if [[ $(proxy_requests) == 0 ]]; then
-    echo "SKIPPED: this library does not use client_options::proxy yet (proxies not merged)"
-    exit 77
-  fi
   check "--proxy tunnels an https API through the proxy, the password never shown" \
     '[[ $rc == 0 ]] && grep -q "CONNECT 127.0.0.1:$https_port" "$work/tinyproxy.log" && ! grep -q s3cret-pass "$work/out" "$work/err" && no_key_anywhere'
   local before
@@ -339,26 +337,56 @@ group_proxy() {
   run "$openai" chat:completions retrieve $id --base-url "$https_url" "${ca[@]}" --proxy "http://user:wrong-pass@127.0.0.1:$proxy_port" --max-retries 0
   check "wrong proxy credentials fail (exit 1) without showing the password" \
     '[[ $rc == 1 ]] && ! grep -q wrong-pass "$work/out" "$work/err" && no_key_anywhere'
+
+  # The proxy variables for an API that is not named as loopback: the machine's host name, when
+  # it resolves to a loopback address (the mock listens there only). tinyproxy resolves it.
+  if ! getent hosts "$host_name" | grep -qE '^(127\.|::1 )'; then
+    echo "SKIPPED: the proxy-variable cases: host name $host_name is not a loopback address here"
+    exit 77
+  fi
+  local named_url="https://$host_name:$https_port/v1"
+  before=$(proxy_requests)
+  run env HTTPS_PROXY=$good "$openai" chat:completions retrieve $id --base-url "$named_url" "${ca[@]}" --debug
+  check "HTTPS_PROXY carries a command to an API of another name, the password never shown" \
+    '[[ $rc == 0 ]] && grep -q "CONNECT $host_name:$https_port" "$work/tinyproxy.log" && [[ $(proxy_requests) == $((before + 1)) ]] && ! grep -q s3cret-pass "$work/out" "$work/err" && no_key_anywhere'
+  before=$(proxy_requests)
+  printf '{"completion_id": "chatcmpl-mock-%06d", "metadata": {"via": "env-proxy"}}\n' 1 2 3 >"$work/updates.jsonl"
+  run env https_proxy=$good "$openai" chat:completions update-many --input "$work/updates.jsonl" --base-url "$named_url" "${ca[@]}" --concurrency 1
+  check "update-many follows https_proxy, over one reused tunnel" \
+    '[[ $rc == 0 && $(mock_metadata chatcmpl-mock-000002) == "{\"via\":\"env-proxy\"}" && $(proxy_requests) == $((before + 1)) ]]'
+  before=$(proxy_requests)
+  run env HTTPS_PROXY=$good NO_PROXY=".$host_name,example.com" "$openai" chat:completions retrieve $id --base-url "$named_url" "${ca[@]}"
+  check "NO_PROXY naming the host reaches it directly" '[[ $rc == 0 && $(proxy_requests) == $before ]]'
+  run env HTTPS_PROXY=http://127.0.0.1:1 "$openai" chat:completions retrieve $id --base-url "$named_url" "${ca[@]}" --max-retries 0
+  check "a refused proxy of the environment is a network error (exit 1) naming the proxy" \
+    '[[ $rc == 1 ]] && has_err "proxy http://127.0.0.1:1"'
 }
 
-# Mutual TLS: the flags and variables reach client_options (the unit tests check the wiring);
-# here, that a certificate the library cannot load stops the command with exit 2 instead of
-# being ignored. Skipped while the library does not load client certificates yet (issue 12's
-# library part lands from another branch): then the request goes out and fails to connect.
+# Mutual TLS: a certificate the library cannot load stops the command with exit 2 instead of
+# being ignored; the flags and the variables present the certificate to a mock that requires
+# one; without one, the error says what is missing.
 group_mtls() {
   export OPENAI_API_KEY=$key
   local base=(--base-url http://127.0.0.1:1/v1 --max-retries 0)
   run "$openai" chat:completions retrieve $id "${base[@]}" --mtls-client-cert-file "$work/none.pem" --mtls-client-key-file "$work/none-key.pem"
-  if [[ $rc == 1 ]] && has_err "network error"; then
-    echo "SKIPPED: this library ignores client_options::client_cert_file (mTLS not merged yet)"
-    exit 77
-  fi
   check "an unreadable --mtls-client-cert-file is a configuration error (exit 2), never ignored" \
     '[[ $rc == 2 ]] && has_err "openai: invalid configuration" && no_key_anywhere'
   run env OPENAI_MTLS_CLIENT_CERT_FILE="$work/none.pem" OPENAI_MTLS_CLIENT_KEY_FILE="$work/none-key.pem" "$openai" chat:completions retrieve $id "${base[@]}"
   check "OPENAI_MTLS_CLIENT_CERT_FILE and _KEY_FILE reach the library too" '[[ $rc == 2 ]] && has_err "openai: invalid configuration"'
   run "$openai" chat:completions retrieve $id "${base[@]}" --mtls-client-cert-file "$work/none.pem"
   check "a certificate without its key is a configuration error" '[[ $rc == 2 ]] && has_err "openai: invalid configuration"'
+
+  # A mock that requires a client certificate (its own CA signs the one it writes out).
+  start_mock 3 --client-cert-out "$work/client.pem" --client-key-out "$work/client-key.pem"
+  local ca=(--ca-file "$work/ca.pem" --base-url "$https_url" --max-retries 0)
+  run "$openai" chat:completions update $id --metadata '{via: mtls}' "${ca[@]}" --mtls-client-cert-file "$work/client.pem" --mtls-client-key-file "$work/client-key.pem"
+  check "the mTLS flags present the certificate to a server that requires one" \
+    '[[ $rc == 0 && $(mock_metadata $id) == "{\"via\":\"mtls\"}" ]]'
+  run env OPENAI_MTLS_CLIENT_CERT_FILE="$work/client.pem" OPENAI_MTLS_CLIENT_KEY_FILE="$work/client-key.pem" "$openai" chat:completions retrieve $id "${ca[@]}"
+  check "so do the OPENAI_MTLS_* variables" '[[ $rc == 0 ]]'
+  run "$openai" chat:completions retrieve $id "${ca[@]}"
+  check "without a certificate the error says one is required (exit 1)" \
+    '[[ $rc == 1 ]] && has_err "requires a client certificate"'
 }
 
 run_group parity

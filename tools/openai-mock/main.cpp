@@ -34,6 +34,8 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
   --listen ADDR     listen on loopback address ADDR (127.0.0.1, ::1 or another of 127.0.0.0/8);
                     repeat it for several, each with the same ports (default: 127.0.0.1)
   --ipv6            the same as --listen 127.0.0.1 --listen ::1
+  --tls-name NAME   the certificate names NAME too (DNS), for tests that reach a loopback
+                    address by another name, such as the machine's host name
   --no-https        disable the HTTPS listener
   --no-http         disable the plain HTTP listener
   --seed N          number of stored completions to create (ids chatcmpl-mock-000001...)
@@ -185,6 +187,10 @@ cli parse(int argc, char** argv) {
     } else if (a == "--ipv6") {
       add_listen_address(c, a, "127.0.0.1");
       add_listen_address(c, a, "::1");
+    } else if (a == "--tls-name") {
+      // Another name of a loopback address (the machine's host name, say), for tests that must
+      // not use "localhost" or an IP literal: the certificate names it too.
+      c.options.certificates.subject_alt_names.push_back("DNS:" + std::string(value()));
     } else if (a == "--no-https") {
       c.options.enable_https = false;
     } else if (a == "--no-http") {

@@ -15,21 +15,11 @@ openai=$1
 mock=$2
 group=$3
 key='sk-batch-test-key'
-work=$(mktemp -d)
-mock_pid=
 bg_pid=
-failures=0
-cases=0
-
-cleanup() {
+source "$(dirname "$0")/mock_script_prelude.sh"
+extra_cleanup() {
   if [[ -n $bg_pid ]]; then kill -9 "$bg_pid" 2>/dev/null; wait "$bg_pid" 2>/dev/null; fi
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-source "$(dirname "$0")/mock_helpers.sh"
-source "$(dirname "$0")/check_helpers.sh"
 
 # API requests that reached the update handler: every request minus the injected faults.
 mock_applied() { echo $(($(mock_stat requests) - $(mock_stat faults_injected))); }

@@ -12,19 +12,7 @@ openai=$1
 mock=$2
 group=$3
 key='My API Key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
-
-cleanup() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-source "$(dirname "${BASH_SOURCE[0]}")/mock_helpers.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/check_helpers.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/mock_script_prelude.sh"
 
 lines_out() { [[ -z $out ]] && echo 0 || wc -l <<<"$out"; }
 

@@ -6,16 +6,8 @@ set -u
 command -v curl >/dev/null || { echo "FAIL: curl is not installed"; exit 1; }
 name=$1 program=$2 mock=$3 cli=$4 source=$5
 key='sk-docs-test'
-work=$(mktemp -d)
-mock_pid= failures=0 cases=0
-cleanup() {
-  [[ -n ${program_pid:-} ]] && kill "$program_pid" 2>/dev/null
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-source "$source/test/cli/mock_helpers.sh"
-source "$source/test/cli/check_helpers.sh"
+source "$source/test/cli/mock_script_prelude.sh"
+extra_cleanup() { [[ -n ${program_pid:-} ]] && kill "$program_pid" 2>/dev/null; }
 run_program() {
   run env OPENAI_API_KEY="$key" OPENAI_BASE_URL="$https_url" SSL_CERT_FILE="$work/ca.pem" \
     "$program" "$@"

@@ -11,23 +11,12 @@ mock=$1
 name=$2
 example=$3
 key='sk-examples-test'
-work=$(mktemp -d)
-mock_pid=
 server_pid=
-failures=0
-cases=0
-
 mock_kill_signal=TERM
-cleanup() {
+source "$(dirname "$0")/../cli/mock_script_prelude.sh"
+extra_cleanup() {
   if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-  if [[ -n $mock_pid ]]; then kill -"$mock_kill_signal" "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-# start_mock, mock_stat and mock_metadata, shared with the CLI tests.
-source "$(dirname "$0")/../cli/mock_helpers.sh"
-source "$(dirname "$0")/../cli/check_helpers.sh"
 
 count_out() { grep -cF -- "$1" <<<"$out"; }
 # The lines of stdout from the "== TITLE" header to the next header.

@@ -9,19 +9,7 @@ command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; 
 
 mock=$1
 key='sk-client-ca-test-key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
-
-cleanup() {
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-source "$(dirname "$0")/../cli/mock_helpers.sh"
-source "$(dirname "$0")/../cli/check_helpers.sh"
+source "$(dirname "$0")/../cli/mock_script_prelude.sh"
 
 # update [CURL FLAGS...]: POSTs a metadata update over HTTPS; prints the status (000: no answer).
 update() {

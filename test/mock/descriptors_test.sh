@@ -10,22 +10,12 @@ command -v curl >/dev/null || { echo "SKIPPED: curl is not installed"; exit 77; 
 
 mock=$1
 key='sk-descriptor-test-key'
-work=$(mktemp -d)
-mock_pid=
-failures=0
-cases=0
 fds=()
-
-cleanup() {
+source "$(dirname "$0")/../cli/mock_script_prelude.sh"
+extra_cleanup() {
   local fd
   for fd in "${fds[@]}"; do exec {fd}>&-; done
-  if [[ -n $mock_pid ]]; then kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; fi
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-source "$(dirname "$0")/../cli/mock_helpers.sh"
-source "$(dirname "$0")/../cli/check_helpers.sh"
 
 # The mock under a descriptor limit: the wrapper sets it, then becomes the mock (same pid).
 printf '#!/usr/bin/env bash\nulimit -n 40 || exit 1\nexec "%s" "$@"\n' "$mock" >"$work/limited-mock"

@@ -13,7 +13,7 @@ packages=(build-essential cmake ccache git curl ca-certificates libssl-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   clang-14 libclang-rt-14-dev llvm-14
   pkgconf file lintian doxygen
-  libyaml-cpp-dev golang-go golang-github-tidwall-gjson-dev golang-github-tidwall-pretty-dev man-db bsdutils zsh fish
+  libyaml-cpp-dev libfyaml-dev golang-go golang-github-tidwall-gjson-dev golang-github-tidwall-pretty-dev man-db bsdutils zsh fish
   tinyproxy nghttp2-client libnghttp2-dev)
 missing=()
 for p in "${packages[@]}"; do

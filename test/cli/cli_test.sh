@@ -101,6 +101,10 @@ group_metadata() {
   run "$openai" chat:completions update $id --metadata '{n: 5}'
   check "unquoted scalars are sent as strings" '[[ $rc == 0 && $(mock_metadata $id) == "{\"n\":\"5\"}" ]]'
 
+  run "$openai" chat:completions update $id --metadata '{u: http://x/y?a=b, "e": "\ud83d\ude00"}'
+  check "a URL unquoted and a JSON surrogate pair (YAML 1.2, libfyaml)" \
+    '[[ $rc == 0 && $(mock_metadata $id) == "{\"e\":\"😀\",\"u\":\"http://x/y?a=b\"}" ]]'
+
   printf '{from: file, "k": "v"}\n' >"$work/md.yaml"
   run "$openai" chat:completions update $id --metadata "@$work/md.yaml"
   check "@path reading a flow mapping" \
@@ -122,10 +126,13 @@ group_metadata() {
 
   local before
   before=$(mock_requests)
-  for bad in '{a: {b: c}}' '{a: [1, 2]}' '[a]' '{a: b' 'foo=bar' "@$work/missing.yaml"; do
+  for bad in '{a: {b: c}}' '{a: [1, 2]}' '[a]' '{a: b' 'foo=bar' '{a: b} x' '{h: #42}' "@$work/missing.yaml"; do
     run "$openai" chat:completions update $id --metadata "$bad"
     check "rejects --metadata '$bad' with exit 2" '[[ $rc == 2 && -z $out ]] && has_err "openai: "'
   done
+  run "$openai" chat:completions update $id --metadata '{a: b[1]}'
+  check "a YAML syntax error names its line and column" \
+    'has_err "invalid --metadata: not valid YAML or JSON: missing comma in flow mapping at line 1, column 6"'
   check "rejected metadata sent nothing" '[[ $(mock_requests) == $before ]]'
   unset OPENAI_API_KEY OPENAI_BASE_URL
 }

@@ -110,7 +110,7 @@ group_references() {
     '[[ $rc == 0 && $(mock_metadata $id) == "{\"a\":\"note text\",\"b\":\"note text\",\"c\":\"YWI=\",\"d\":\"@x\"}" ]]'
   printf 'from: block yaml\nn: 5\nok: true\n' >"$work/block.yaml"
   run "$openai" chat:completions update $id --metadata "@$work/block.yaml"
-  check "@FILE holding block YAML (yaml-cpp), numbers and booleans as strings" \
+  check "@FILE holding block YAML (libfyaml), numbers and booleans as strings" \
     '[[ $rc == 0 && $(mock_metadata $id) == "{\"from\":\"block yaml\",\"n\":\"5\",\"ok\":\"true\"}" ]]'
   run "$openai" chat:completions update $id --metadata "{a: \"@$work/missing.txt\"}"
   check "a missing referenced file is a usage error, nothing sent" '[[ $rc == 2 ]] && has_err "cannot read"'

@@ -360,6 +360,11 @@ BOOST_AUTO_TEST_CASE(piped_stdin_fills_the_flags_not_given) {
                    "not a parameter"));
   BOOST_TEST(fails({"chat:completions", "update", "--api-key", "k"}, "{completion_id: c}",
                    "missing --metadata"));
+  // Text after the mapping is an error, never dropped.
+  BOOST_TEST(fails({"chat:completions", "retrieve", "--api-key", "k"}, "{completion_id: c} x",
+                   "standard input: unexpected text after the value"));
+  BOOST_TEST(fails({"chat:completions", "retrieve", "--api-key", "k"},
+                   "completion_id: a\n---\ncompletion_id: b\n", "more than one YAML document"));
   // update-many reads its own lines from stdin; @- owns it too.
   bool read = false;
   const stdin_reader spy = [&] {

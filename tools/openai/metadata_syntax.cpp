@@ -4,7 +4,6 @@
 
 #include "yaml_text.hpp"
 
-#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -28,240 +27,6 @@ std::string read_file_or_stdin(const std::string& path) {
 
 namespace {
 
-// A recursive-descent reader of one flow mapping whose keys and values are scalars. JSON
-// objects of strings are flow mappings too, so one grammar serves both syntaxes:
-//   mapping := '{' [ pair { ',' pair } [ ',' ] ] '}'
-//   pair    := scalar ':' scalar
-//   scalar  := "double quoted" (JSON escapes) | 'single quoted' ('' is ') | plain
-// A plain key ends at ':', a plain value at ',' or '}'; both are trimmed. There are no
-// comments: '#' is an ordinary character ({issue: #42} is the text "#42").
-class flow_parser {
- public:
-  explicit flow_parser(std::string_view text) : s_(text) {}
-
-  openai::metadata mapping() {
-    skip_space();
-    if (at_end() || peek() != '{') {
-      if (!at_end() && peek() == '[') fail("metadata must be a mapping, not a list");
-      fail("metadata must be a mapping like '{key: value}' or '{\"key\": \"value\"}', or null");
-    }
-    ++pos_;
-    openai::metadata md;
-    skip_space();
-    if (!at_end() && peek() == '}') {
-      ++pos_;
-      return finish(std::move(md));
-    }
-    for (;;) {
-      skip_space();
-      if (!at_end() && peek() == '}') {  // trailing comma, as YAML allows
-        ++pos_;
-        break;
-      }
-      const std::size_t key_pos = pos_;
-      std::string key = scalar(/*is_key=*/true);
-      skip_space();
-      if (at_end() || peek() != ':') fail("expected ':' after key '" + key + "'");
-      ++pos_;
-      skip_space();
-      if (at_end() || peek() == ',' || peek() == '}')
-        fail("key '" + key + "' has no value (values are strings; write \"\" for an empty one)");
-      std::string value = scalar(/*is_key=*/false);
-      if (md.contains(key)) {
-        pos_ = key_pos;
-        fail("key '" + key + "' appears twice");
-      }
-      md.insert_or_assign(std::move(key), std::move(value));
-      skip_space();
-      if (at_end()) fail("expected ',' or '}'");
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
-        break;
-      }
-      fail("expected ',' or '}'");
-    }
-    return finish(std::move(md));
-  }
-
- private:
-  openai::metadata finish(openai::metadata md) {
-    skip_space();
-    if (!at_end()) fail("unexpected text after the closing '}'");
-    return md;
-  }
-
-  [[noreturn]] void fail(const std::string& why) const {
-    throw usage_error("invalid --metadata: " + why + " (at character " + std::to_string(pos_ + 1) +
-                      ")");
-  }
-
-  bool at_end() const { return pos_ >= s_.size(); }
-  char peek() const { return s_[pos_]; }
-
-  void skip_space() {
-    while (!at_end()) {
-      const char c = peek();
-      if (!is_space(c)) break;
-      ++pos_;
-    }
-  }
-  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-  std::string scalar(bool is_key) {
-    const char c = peek();
-    const std::string_view what = is_key ? "keys" : "values";
-    if (c == '{' || c == '[')
-      fail("nested " + std::string(c == '{' ? "objects" : "arrays") +
-           " are not allowed: " + std::string(what) + " are strings");
-    if (c == '"') return double_quoted();
-    if (c == '\'') return single_quoted();
-    return plain(is_key);
-  }
-
-  std::string plain(bool is_key) {
-    const std::size_t start = pos_;
-    while (!at_end()) {
-      const char c = peek();
-      if (c == ',' || c == '}' || (is_key && c == ':')) break;
-      if (c == '{' || c == '[' || c == ']')
-        fail("unexpected '" + std::string(1, c) + "' in an unquoted " + (is_key ? "key" : "value") +
-             " (quote it, or remove the nesting)");
-      ++pos_;
-    }
-    std::string_view v = s_.substr(start, pos_ - start);
-    while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
-    if (!is_key && (v == "null" || v == "~" || v == "Null" || v == "NULL"))
-      fail("a null value is not allowed: values are strings (write \"null\" for the text)");
-    if (v.empty()) fail(is_key ? "empty key (quote it: \"\")" : "empty value");
-    return std::string(v);
-  }
-
-  std::string single_quoted() {
-    ++pos_;
-    std::string out;
-    for (;;) {
-      if (at_end()) fail("unterminated single-quoted string");
-      const char c = peek();
-      ++pos_;
-      if (c == '\'') {
-        if (!at_end() && peek() == '\'') {
-          out += '\'';
-          ++pos_;
-          continue;
-        }
-        return out;
-      }
-      out += c;
-    }
-  }
-
-  std::string double_quoted() {
-    ++pos_;
-    std::string out;
-    for (;;) {
-      if (at_end()) fail("unterminated double-quoted string");
-      const char c = peek();
-      ++pos_;
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
-        fail("control character in a quoted string (use an escape such as \\n)");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (at_end()) fail("unterminated escape");
-      const char e = peek();
-      ++pos_;
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u':
-          append_utf8(out, unicode_escape());
-          break;
-        default:
-          --pos_;
-          fail(std::string("unknown escape '\\") + e + "'");
-      }
-    }
-  }
-
-  std::uint32_t hex4() {
-    if (s_.size() - pos_ < 4) fail("\\u needs four hex digits");
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = s_[pos_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9')
-        v |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else
-        fail("\\u needs four hex digits");
-    }
-    return v;
-  }
-
-  std::uint32_t unicode_escape() {
-    const std::uint32_t hi = hex4();
-    if (hi >= 0xDC00 && hi <= 0xDFFF) fail("lone low surrogate in \\u escape");
-    if (hi < 0xD800 || hi > 0xDBFF) return hi;
-    if (s_.substr(pos_, 2) != "\\u") fail("high surrogate without its low half");
-    pos_ += 2;
-    const std::uint32_t lo = hex4();
-    if (lo < 0xDC00 || lo > 0xDFFF) fail("high surrogate without its low half");
-    return 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() &&
          (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
@@ -272,13 +37,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-}  // namespace
-
-namespace {
-
-// Block YAML (a file such as "foo: bar\nn: 5"), read by yaml-cpp, under the same rules as
-// the flow mappings: scalars only, every value text, no null values.
-openai::metadata block_mapping(std::string_view text) {
+// Any YAML or JSON mapping (flow '{a: b}', block "a: b\nn: 5", JSON), read by libfyaml:
+// scalars only, every value text, no null values.
+openai::metadata mapping_of_strings(std::string_view text) {
   const json::value v = parse_yaml(text, "invalid --metadata");
   if (v.is_array()) throw usage_error("invalid --metadata: metadata must be a mapping, not a list");
   if (!v.is_object())
@@ -288,10 +49,17 @@ openai::metadata block_mapping(std::string_view text) {
   openai::metadata md;
   for (const auto& [key, value] : v.get_object()) {
     const std::string k(key);
-    if (value.is_object()) throw usage_error("invalid --metadata: key '" + k + "': nested objects are not allowed");
-    if (value.is_array()) throw usage_error("invalid --metadata: key '" + k + "': nested arrays are not allowed");
+    if (value.is_object())
+      throw usage_error("invalid --metadata: key '" + k +
+                        "': nested objects are not allowed (values are strings)");
+    if (value.is_array())
+      throw usage_error("invalid --metadata: key '" + k +
+                        "': nested arrays are not allowed (values are strings)");
+    // YAML reads '{a: }', '{a}' and '{a: null}' alike: no value.
     if (value.is_null())
-      throw usage_error("invalid --metadata: key '" + k + "' has a null value (values are strings)");
+      throw usage_error("invalid --metadata: key '" + k +
+                        "' has no value: a null value is not allowed (values are strings; "
+                        "write \"\" for an empty one, \"null\" for the text)");
     md.insert_or_assign(k, std::string(value.get_string()));
   }
   return md;
@@ -336,12 +104,7 @@ std::optional<openai::metadata> parse_metadata_text(std::string_view text) {
   const std::string_view t = trim(text);
   if (t == "null" || t == "~") return std::nullopt;
   if (t.empty()) throw usage_error("invalid --metadata: empty (write {} for no pairs, or null)");
-  // A flow mapping or JSON: the flow reader (yaml-cpp 0.7 rejects '?' in
-  // plain flow scalars such as URLs, cannot decode JSON's surrogate pairs, and ignores text
-  // after the closing brace). Anything else, block YAML above all: yaml-cpp.
-  if (t.front() == '{' || t.front() == '[')
-    return flow_parser(t).mapping();
-  return block_mapping(t);
+  return mapping_of_strings(text);  // untrimmed, so that error positions match the text
 }
 
 void resolve_file_references(openai::metadata& md, const file_reader& read) {

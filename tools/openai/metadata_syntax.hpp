@@ -1,6 +1,7 @@
-// The --metadata argument: JSON ('{"foo":"bar"}'), the YAML-style flow mapping of the
+// The --metadata argument: JSON ('{"foo":"bar"}'), the YAML flow mapping of the
 // documentation ('{foo: string, "two words": x}'), null, or @path naming a file (or @- for
-// standard input) that holds either or a block YAML mapping (read by yaml-cpp). Unquoted scalars are strings ({n: 5} gives "5"); nested
+// standard input) that holds either or a block YAML mapping; all read as YAML 1.2 by
+// libfyaml (so ' #' starts a comment). Unquoted scalars are strings ({n: 5} gives "5"); nested
 // objects or arrays, null values and duplicate keys are usage errors. No I/O of its own: files
 // are read through the reader passed in.
 #pragma once

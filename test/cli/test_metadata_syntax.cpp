@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(keeps_unquoted_scalars_as_strings) {
 // '{h: #42}' is an unclosed mapping; the text "#42" needs quotes.
 BOOST_AUTO_TEST_CASE(reads_a_space_and_hash_as_a_comment_as_yaml_does) {
   BOOST_TEST(rejects("{h: #42}", "not valid YAML"));
+  BOOST_TEST(rejects("{h: #42}", "' #' starts a YAML comment: quote a value such as \"#42\""));
   BOOST_TEST((parse(R"({h: "#42"})") == openai::metadata{{"h", "#42"}}));
   BOOST_TEST((parse("{a: b,  # why\n c: d}  # note") ==
               openai::metadata{{"a", "b"}, {"c", "d"}}));
@@ -105,7 +106,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed_text_with_a_position) {
   BOOST_TEST(rejects("foo=bar", "must be a mapping"));
   BOOST_TEST(rejects("{a: b", "missing comma in flow mapping at the end of the text"));
   BOOST_TEST(rejects(R"({"a: b})", "without closing quote at line 1"));
-  BOOST_TEST(rejects("{a: b} x", "unexpected text after the value"));
+  BOOST_TEST(rejects("{a: b} x", "unexpected text after the value at line 1, column 8"));
   BOOST_TEST(rejects("{a: b}\n---\nc: d\n", "more than one YAML document"));
   BOOST_TEST(rejects(R"({"a": "\q"})", "invalid escape 'q'"));
   BOOST_TEST(rejects(R"({"a": "\ud800"})", "invalid UTF8 escape"));

@@ -78,14 +78,21 @@ json::value to_json(fy_node* n, std::string_view what) {
 std::string first_error(fy_diag* d, std::string_view text, bool after_value) {
   void* it = nullptr;
   const fy_diag_error* e = fy_diag_errors_iterate(d, &it);
-  std::string reason = "not valid YAML or JSON";
+  // After a complete value libfyaml expects a next document ("missing document start"); what
+  // the user did is write more after the value.
+  std::string reason = after_value ? "unexpected text after the value" : "not valid YAML or JSON";
   if (!e) return reason;
-  reason += std::string(": ") + (e->msg ? e->msg : "syntax error");
-  if (after_value) reason = "unexpected text after the value (" + reason + ")";
+  if (!after_value) reason += std::string(": ") + (e->msg ? e->msg : "syntax error");
   const long lines = 1 + std::count(text.begin(), text.end(), '\n') -
                      (!text.empty() && text.back() == '\n' ? 1 : 0);
-  if (e->line > lines) return reason + " at the end of the text";
-  return reason + " at line " + std::to_string(e->line) + ", column " + std::to_string(e->column);
+  if (e->line > lines)
+    reason += " at the end of the text";
+  else
+    reason += " at line " + std::to_string(e->line) + ", column " + std::to_string(e->column);
+  // The commonest surprise: '{issue: #42}' is a mapping cut short by a comment.
+  if (text.find(" #") != std::string_view::npos || text.find("\t#") != std::string_view::npos)
+    reason += " (' #' starts a YAML comment: quote a value such as \"#42\")";
+  return reason;
 }
 
 }  // namespace

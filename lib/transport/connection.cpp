@@ -267,8 +267,12 @@ asio::awaitable<boost::system::error_code> connection::impl::through_proxy(
   }
   if (!target_tls) co_return boost::system::error_code{};
   arm(std::min(connect_deadline, deadline), co_await asio::this_coro::executor);
-  const auto ec = p.tls ? co_await open_tunnel(to_proxy, p, target, buffer, problem)
-                        : co_await open_tunnel(secure->next_layer(), p, target, buffer, problem);
+  // An if, not a conditional expression: GCC 12 miscompiles co_await inside `?:`.
+  boost::system::error_code ec;
+  if (p.tls)
+    ec = co_await open_tunnel(to_proxy, p, target, buffer, problem);
+  else
+    ec = co_await open_tunnel(secure->next_layer(), p, target, buffer, problem);
   disarm();
   if (!ec) co_return ec;
   if (timed_out) problem = "proxy " + p.name + " did not answer CONNECT in time";

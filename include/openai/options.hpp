@@ -36,6 +36,17 @@ struct proxy_environment {
   static proxy_environment from_env(const env_lookup& lookup);
 };
 
+/// Which HTTP version a client speaks (client_options::http_version).
+enum class http_version {
+  /// HTTP/2 where the server picks it in the TLS handshake (ALPN offers h2 and http/1.1),
+  /// HTTP/1.1 otherwise; plain http:// is HTTP/1.1.
+  automatic,
+  http1,  ///< HTTP/1.1 only: h2 is never offered.
+  /// HTTP/2 only: a TLS server that does not pick h2 fails the call (errc::connection_error,
+  /// saying so); plain http:// speaks h2 with prior knowledge (h2c).
+  http2,
+};
+
 /// How a client connects, authenticates and retries; fixed for the client's lifetime.
 ///
 ///     openai::client_options o = openai::client_options::from_env();
@@ -59,6 +70,11 @@ struct client_options {
   /// handshake counts against timeout.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
   std::size_t max_connections = 64;               ///< Pool size per host.
+  openai::http_version http_version = openai::http_version::automatic;  ///< See http_version.
+  /// Requests one HTTP/2 connection carries at once, at most; the server's
+  /// SETTINGS_MAX_CONCURRENT_STREAMS may lower it. Another connection opens (up to
+  /// max_connections) only when every open one is full.
+  std::size_t max_streams_per_connection = 256;
   std::string ca_file;                            ///< Extra PEM trust anchors; empty = system store only.
   std::string ca_pem;                             ///< The same, as PEM text already in memory.
 

@@ -121,6 +121,10 @@ example_tag_all() {
     '[[ $rc == 0 ]] && has_out "0 tagged reviewed=yes, 250 already tagged, 0 failed" && [[ $(mock_stat "POST updateChatCompletion") == $((before + 249)) ]]'
   run_example reviewed
   check "no KEY=VALUE: usage and exit status 2" '[[ $rc == 2 ]] && grep -qF usage: <<<"$err"'
+  run env OPENAI_API_KEY=sk-not-the-key OPENAI_BASE_URL="$https_url" SSL_CERT_FILE="$work/ca.pem" \
+    "$example" reviewed=yes
+  check "a wrong key: the list's 401 as a message and exit status 1, not an abort" \
+    '[[ $rc == 1 ]] && grep -qF "tag_all: 401 authentication failed" <<<"$err" && ! grep -qF sk-not-the-key "$work/out" "$work/err"'
 }
 
 example_custom_ca() {

@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --scaling-h2) read -ra scaling_h2 <<<"$2"; shift ;;
     --peer-n) peer_n=$2; shift ;;
     --servers) read -ra servers <<<"$2"; shift ;;  # "nginx", "mock" or both
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -250,7 +250,8 @@ if [ -x "$bin/openai" ] && "$bin/openai" chat:completions update-many --help >"$
   update_many=1
   # The CLI's --http1 / --http2 come with its HTTP/2 support: until its help lists them, one
   # row on the CLI's default.
-  if grep -q -- '--http2' "$TMP/um-help" && grep -q -- '--http1' "$TMP/um-help"; then
+  if grep -Eq -- '(^|[[:space:]])--http2([[:space:]]|$)' "$TMP/um-help" &&
+     grep -Eq -- '(^|[[:space:]])--http1([[:space:]]|$)' "$TMP/um-help"; then
     clients+=(update-many-h2 update-many-h1)
   else
     clients+=(update-many)

@@ -156,8 +156,20 @@ void h2_connection::begin(std::unique_ptr<job> j) {
     auto& placed = *jobs_.emplace(j->tag, std::move(j)).first->second;
     submit(placed);
   }
-  flush();
+  flush_soon();
   if (!reading_) read_more();
+}
+
+void h2_connection::flush_soon() {
+  // The callers woken by one read start their next requests one after the other, each in its
+  // own handler: one write after them all carries every request in one TLS record and one
+  // system call, instead of one each.
+  if (writing_ || flush_posted_ || dead_) return;
+  flush_posted_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
 }
 
 void h2_connection::submit(job& j) {

@@ -113,6 +113,7 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   boost::asio::steady_timer ping_timer_;
   bool reading_ = false;
   bool heard_from_server_ = false;
+  bool silent_since_idle_ = false;  // idle once, and nothing read since
   boost::asio::cancellation_signal stop_reading_;  // the pending read's own slot
   std::string outgoing_;  // frames being written
   std::vector<std::uint8_t> incoming_;

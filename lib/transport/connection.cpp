@@ -453,6 +453,12 @@ bool connection::idle_and_healthy() noexcept {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+bool connection::has_buffered_input() const noexcept {
+  SSL* ssl = impl_->target_ssl();
+  if (!ssl) return false;
+  return SSL_pending(ssl) > 0 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0;
+}
+
 std::string connection::certificate_refusal(const boost::system::error_code& ec) {
   return impl_->certificate_refusal(ec);
 }

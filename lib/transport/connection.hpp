@@ -88,6 +88,9 @@ class connection {
       boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
   void async_read_some(boost::asio::mutable_buffer buffer, io_handler handler);
   void async_write(boost::asio::const_buffer buffer, io_handler handler);
+  // Whether bytes already read from the socket wait inside TLS for the next async_read_some
+  // (which then completes without a system call).
+  bool has_buffered_input() const noexcept;
   // ": <why>" when `ec` is the server turning down the client's certificate (or its absence),
   // else "". TLS 1.3 tells that on the first read after the handshake.
   std::string certificate_refusal(const boost::system::error_code& ec);

@@ -168,6 +168,9 @@ void h2_connection::flush_soon() {
   flush_posted_ = true;
   asio::post(executor_, [self = shared_from_this()] {
     self->flush_posted_ = false;
+    // Responses already read wait inside TLS: their callers' next requests will come too, and
+    // on_read() writes them all once that input is drained.
+    if (self->reading_ && self->input_waiting_) return;
     self->flush();
   });
 }
@@ -290,6 +293,7 @@ void h2_connection::on_read(error_code ec, std::size_t n) {
     failed(h2_errc::protocol_error, session_.problem());
     return;
   }
+  input_waiting_ = transport_->has_buffered_input();
   if (ping_outstanding_ && session_.pings_acked() != pings_acked_seen_) {
     ping_outstanding_ = false;
     ping_timer_.cancel();
@@ -299,7 +303,8 @@ void h2_connection::on_read(error_code ec, std::size_t n) {
       submit(placed);
     }
   }
-  flush();
+  // With more input inside TLS, the next read (no system call) comes first, then one write.
+  if (!input_waiting_ || !busy()) flush();
   if (dead_) return;
   if (session_.finished()) {
     failed(h2_errc::incomplete, "HTTP/2 connection to " + where_ + " ended");

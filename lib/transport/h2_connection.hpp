@@ -119,6 +119,7 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   std::vector<std::uint8_t> incoming_;
   bool writing_ = false;
   bool flush_posted_ = false;
+  bool input_waiting_ = false;  // the last read left more inside TLS (see flush_soon())
   bool dead_ = false;
   bool retired_ = false;
 

@@ -35,6 +35,18 @@ void idle_for(asio::io_context& io, std::chrono::milliseconds d) {
   }());
 }
 
+// One update over the mock's plain http:// port; the pool afterwards.
+openai::pool_stats update_over_plain_http(mock_fixture& f, http_version version) {
+  auto o = h2_options(f, version);
+  o.base_url = f.mock().http_base_url();
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  auto c = run(io, client.update_completion(f.id(1), {{"via", "plain"}}));
+  BOOST_TEST(c.metadata().at("via") == "plain");
+  BOOST_TEST(f.mock().stats().requests == 1u);
+  return client.pool_stats();
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(http2)
@@ -104,26 +116,17 @@ BOOST_AUTO_TEST_CASE(automatic_speaks_http1_to_a_server_that_does_not_pick_h2) {
 
 BOOST_AUTO_TEST_CASE(http2_over_plain_http_speaks_h2c_with_prior_knowledge) {
   mock_fixture f;
-  auto o = h2_options(f, http_version::http2);
-  o.base_url = f.mock().http_base_url();
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  auto c = run(io, client.update_completion(f.id(1), {{"via", "h2c"}}));
-  BOOST_TEST(c.metadata().at("via") == "h2c");
+  const auto pool = update_over_plain_http(f, http_version::http2);
   BOOST_TEST(f.mock().stats().tls_handshakes == 0u);
   BOOST_TEST(f.mock().stats().h2_connections == 1u);
-  BOOST_TEST(client.pool_stats().http2 == 1u);
+  BOOST_TEST(pool.http2 == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(automatic_over_plain_http_stays_http1) {
   mock_fixture f;
-  auto o = h2_options(f, http_version::automatic);
-  o.base_url = f.mock().http_base_url();
-  asio::io_context io;
-  openai::client client(io.get_executor(), o);
-  run(io, client.update_completion(f.id(1), {{"via", "h1"}}));
+  const auto pool = update_over_plain_http(f, http_version::automatic);
   BOOST_TEST(f.mock().stats().h2_connections == 0u);
-  BOOST_TEST(f.mock().stats().requests == 1u);
+  BOOST_TEST(pool.http2 == 0u);
 }
 
 // --- multiplexing ---
@@ -169,7 +172,11 @@ BOOST_AUTO_TEST_CASE(another_connection_opens_only_when_the_servers_stream_limit
   io.run();
   test_support::all_succeeded_in_one_attempt(calls);
   BOOST_TEST(f.mock().stats().h2_peak_streams <= 4u);
-  BOOST_TEST(f.mock().stats().h2_connections == 3u);  // not 5: each one full before the next
+  // 12 calls need 3 full connections; a connection still opening may be counted on for the
+  // next 4 (its limit is not known yet), so 2 will do. Never 5: no connection opens beside
+  // one that has room.
+  BOOST_TEST(f.mock().stats().h2_connections >= 2u);
+  BOOST_TEST(f.mock().stats().h2_connections <= 3u);
 }
 
 BOOST_AUTO_TEST_CASE(max_streams_per_connection_caps_a_connection_below_the_servers_limit) {
@@ -185,7 +192,8 @@ BOOST_AUTO_TEST_CASE(max_streams_per_connection_caps_a_connection_below_the_serv
   io.run();
   test_support::all_succeeded_in_one_attempt(calls);
   BOOST_TEST(f.mock().stats().h2_peak_streams <= 2u);
-  BOOST_TEST(f.mock().stats().h2_connections == 3u);
+  BOOST_TEST(f.mock().stats().h2_connections >= 2u);  // as above: 3 full ones, or 2 in turn
+  BOOST_TEST(f.mock().stats().h2_connections <= 3u);
 }
 
 BOOST_AUTO_TEST_CASE(two_thousand_concurrent_updates_succeed_on_at_most_two_connections) {

@@ -71,8 +71,18 @@ client_impl::client_impl(asio::any_io_executor executor, client_options options)
   }
   choose_route();
   common_headers_ = make_common_headers(options_, url_);
-  pool_settings pool{options_.max_connections, options_.connect_timeout, options_.idle_timeout,
-                     {}};
+  pool_settings pool;
+  pool.max_connections = options_.max_connections;
+  pool.connect_timeout = options_.connect_timeout;
+  pool.idle_timeout = options_.idle_timeout;
+  if (options_.max_streams_per_connection == 0)
+    configuration_problem("max_streams_per_connection must be at least 1", secrets_);
+  pool.offer_http2 = options_.http_version != http_version::http1;
+  pool.require_http2 = options_.http_version == http_version::http2;
+  pool.max_streams = options_.max_streams_per_connection;
+  // An h2 connection's session is touched by every call on it: on one thread, the io_context
+  // itself serializes them; otherwise a strand of the connection's own.
+  pool.http2_executor = [executor = executor_] { return executor_for_call(executor); };
   if (options_.observer) {
     // The observer is shared with the pool: it outlives every wait.
     pool.on_wait = [observer = options_.observer](std::chrono::nanoseconds waited, bool ok) {

@@ -42,7 +42,7 @@ enum class http_version {
   /// HTTP/1.1 otherwise; plain http:// is HTTP/1.1.
   automatic,
   http1,  ///< HTTP/1.1 only: h2 is never offered.
-  /// HTTP/2 only: a TLS server that does not pick h2 fails the call (errc::connection_error,
+  /// HTTP/2 only: a TLS server that does not pick h2 fails the call (errc::network,
   /// saying so); plain http:// speaks h2 with prior knowledge (h2c).
   http2,
 };

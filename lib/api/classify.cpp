@@ -1,5 +1,6 @@
 #include "api/classify.hpp"
 
+#include "transport/h2_error.hpp"
 #include "transport/proxy_error.hpp"
 
 #include <openai/error.hpp>
@@ -23,6 +24,12 @@ boost::system::error_code classify_transport(boost::system::error_code ec) noexc
     if (ec == proxy_errc::authentication) return make_error_code(errc::proxy_authentication);
     if (ec == proxy_errc::refused) return make_error_code(errc::network);
     return make_error_code(errc::bad_response);
+  }
+  if (ec.category() == h2_category()) {
+    // A response that broke HTTP/2 is the server's fault, like malformed HTTP/1.1; the rest
+    // (resets, cut streams, a server that will not speak h2) are network failures.
+    if (ec == h2_errc::protocol_error) return make_error_code(errc::bad_response);
+    return make_error_code(errc::network);
   }
   static const auto& http_category = make_error_code(http::error::end_of_stream).category();
   if (ec.category() == http_category) {

@@ -3,9 +3,40 @@
 
 #include "http/message.hpp"
 
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 namespace openai::detail::http {
+
+// Calls f(name, value) for each header the request carries, in wire order: the common headers
+// less those an extra header replaces, then the extra headers (the last of a name wins).
+// Content-Length is not among them. HTTP/1.1 rendering and HTTP/2 both go through here.
+template <typename F>
+void for_each_header(const request& r, F&& f) {
+  auto overridden = [&](std::string_view name) {
+    return std::any_of(r.extra_headers.begin(), r.extra_headers.end(),
+                       [&](const header& h) { return boost::beast::iequals(h.first, name); });
+  };
+  if (r.common_headers) {
+    for (const auto& [name, value] : *r.common_headers)
+      if (!overridden(name)) f(std::string_view(name), std::string_view(value));
+  }
+  for (auto it = r.extra_headers.begin(); it != r.extra_headers.end(); ++it) {
+    const bool replaced_later =
+        std::any_of(std::next(it), r.extra_headers.end(),
+                    [&](const header& h) { return boost::beast::iequals(h.first, it->first); });
+    if (!replaced_later) f(std::string_view(it->first), std::string_view(it->second));
+  }
+}
+
+// Whether a request sends Content-Length: with a body, and always for POST.
+inline bool sends_content_length(const request& r) noexcept {
+  return !r.body.empty() || r.method == verb::post;
+}
 
 // The request into `wire` (cleared first, its capacity reused): request line, common headers
 // (less those an extra header replaces), extra headers (the last of a name wins), Content-Length

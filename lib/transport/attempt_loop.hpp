@@ -9,6 +9,7 @@
 #include "http/render.hpp"
 #include "support/saturating_time.hpp"
 #include "transport/attempt_policy.hpp"
+#include "transport/h2_error.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -130,6 +131,11 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
   const auto aborted = make_error_code(asio::error::operation_aborted);
   bool resent_after_stale = false;
   bool prefer_new = false;
+  // HTTP/2 requests the server did not process (REFUSED_STREAM, above a GOAWAY's
+  // last-stream-id) are sent again without counting an attempt; a server that refuses every
+  // time still ends the call.
+  constexpr unsigned max_unprocessed_resends = 16;
+  unsigned unprocessed_resends = 0;
 
   // A cancellation emitted while this coroutine was between operations reaches no operation;
   // the state remembers it, so it is checked before each step.
@@ -182,6 +188,14 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
         acquired.conn.reset();
       else
         out.connection = std::move(acquired.conn);
+      if (ec == h2_errc::unprocessed && unprocessed_resends < max_unprocessed_resends) {
+        if (settings.log)
+          settings.log("openai-asio: " + out.problem +
+                       "; sending it again, not counted as an attempt");
+        ++unprocessed_resends;
+        --out.attempts;
+        continue;
+      }
       if (stale && !resent_after_stale) {
         if (settings.log)
           settings.log(

@@ -64,6 +64,7 @@ struct connection::impl : std::enable_shared_from_this<connection::impl> {
   bool peek_before_reuse = false;  // the last answer may be followed by stray bytes
   bool received_any = false;
   bool resumed = false;  // the TLS handshake resumed an earlier session
+  bool offer_h2 = false, h2_prior_knowledge = false, speaks_h2 = false;
   std::size_t exchanges = 0;
   std::size_t bytes_sent = 0, bytes_received = 0;  // by the last exchange
   clock::time_point last_used = clock::now();
@@ -219,6 +220,16 @@ asio::awaitable<boost::system::error_code> connection::open(clock::time_point co
       co_return ec;
   }
   s.resumed = s.target_ssl() && SSL_session_reused(s.target_ssl()) == 1;
+  if (SSL* ssl = s.target_ssl()) {
+    const unsigned char* picked = nullptr;
+    unsigned length = 0;
+    SSL_get0_alpn_selected(ssl, &picked, &length);
+    s.speaks_h2 = s.offer_h2 && std::string_view(reinterpret_cast<const char*>(picked), length) == "h2";
+  } else {
+    // Prior knowledge is for a plain connection to the API host itself: an http:// proxy
+    // forwards absolute-form HTTP/1.1 requests.
+    s.speaks_h2 = s.h2_prior_knowledge && !s.proxy;
+  }
   s.last_used = clock::now();
   co_return boost::system::error_code{};
 }
@@ -235,6 +246,13 @@ asio::awaitable<boost::system::error_code> connection::impl::handshake(
   }
   stream.set_verify_callback(ssl::host_name_verification(name));
   offer_saved_session(stream.native_handle());
+  // ALPN with the API host only: a proxy's TLS carries the tunnel, not HTTP/2.
+  static constexpr unsigned char h2_and_http1[] = "\x02h2\x08http/1.1";
+  if (offer_h2 && stream.native_handle() == target_ssl() &&
+      SSL_set_alpn_protos(stream.native_handle(), h2_and_http1, sizeof h2_and_http1 - 1) != 0) {
+    problem = "cannot offer HTTP/2 (ALPN) to " + std::string(peer);
+    co_return failure(make_error_code(boost::system::errc::invalid_argument));
+  }
   arm(deadline, co_await asio::this_coro::executor);
   auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
   disarm();
@@ -433,6 +451,37 @@ bool connection::idle_and_healthy() noexcept {
   char probe;
   const auto n = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+std::string connection::certificate_refusal(const boost::system::error_code& ec) {
+  return impl_->certificate_refusal(ec);
+}
+
+void connection::offer_http2(bool offer, bool prior_knowledge) noexcept {
+  impl_->offer_h2 = offer;
+  impl_->h2_prior_knowledge = offer && prior_knowledge;
+}
+
+bool connection::speaks_http2() const noexcept { return impl_->speaks_h2; }
+
+void connection::async_read_some(asio::mutable_buffer buffer, io_handler handler) {
+  impl& s = *impl_;
+  if (s.secure_in_secure)
+    s.secure_in_secure->async_read_some(buffer, std::move(handler));
+  else if (s.secure)
+    s.secure->async_read_some(buffer, std::move(handler));
+  else
+    s.plain->async_read_some(buffer, std::move(handler));
+}
+
+void connection::async_write(asio::const_buffer buffer, io_handler handler) {
+  impl& s = *impl_;
+  if (s.secure_in_secure)
+    asio::async_write(*s.secure_in_secure, buffer, std::move(handler));
+  else if (s.secure)
+    asio::async_write(*s.secure, buffer, std::move(handler));
+  else
+    asio::async_write(*s.plain, buffer, std::move(handler));
 }
 
 void connection::close() noexcept {

@@ -6,7 +6,9 @@
 #include "http/message.hpp"
 #include "http/url.hpp"
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
@@ -74,6 +76,21 @@ class connection {
   clock::time_point last_used() const noexcept;
 
   void close() noexcept;
+
+  // HTTP/2. With offer_http2(true) before open(), the TLS handshake with the API host offers
+  // "h2" and "http/1.1" (ALPN); speaks_http2() then tells whether the server picked h2. Without
+  // TLS nothing is negotiated: prior_knowledge makes a plain connection speak h2 (h2c).
+  void offer_http2(bool offer, bool prior_knowledge = false) noexcept;
+  bool speaks_http2() const noexcept;
+  // The connection's bytes under HTTP, for h2_connection: one read of what is there, one
+  // whole write. The handler runs through its associated executor.
+  using io_handler =
+      boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  void async_read_some(boost::asio::mutable_buffer buffer, io_handler handler);
+  void async_write(boost::asio::const_buffer buffer, io_handler handler);
+  // ": <why>" when `ec` is the server turning down the client's certificate (or its absence),
+  // else "". TLS 1.3 tells that on the first read after the handshake.
+  std::string certificate_refusal(const boost::system::error_code& ec);
 
  private:
   struct impl;

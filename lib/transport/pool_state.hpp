@@ -78,6 +78,15 @@ class pool_state {
     return {};
   }
 
+  // The first waiter, taken out of the queue to be answered otherwise (a stream of an HTTP/2
+  // connection, or permission to open one the pool decided to grant).
+  std::optional<Waiter> pop_waiter() {
+    if (waiters_.empty()) return std::nullopt;
+    Waiter w = std::move(waiters_.front());
+    waiters_.pop_front();
+    return w;
+  }
+
   // A waiter gave up (timeout, cancellation). False when it was already handed something,
   // which it must then give back with release() or discard().
   bool cancel_wait(const Waiter& w) {

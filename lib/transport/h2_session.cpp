@@ -1,0 +1,389 @@
+#include "transport/h2_session.hpp"
+
+#include "http/render.hpp"
+#include "http/response_limits.hpp"
+#include "transport/h2_error.hpp"
+
+#include <boost/beast/http/error.hpp>
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_map>
+
+namespace openai::detail {
+
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+// Until the server's SETTINGS arrive, the streams one connection may carry (nghttp2's own
+// assumption for the peer, and the RFC's recommended minimum).
+constexpr std::size_t streams_before_settings = 100;
+// Flow-control windows the client grants: a response body of several megabytes (a page of a
+// list) arrives without waiting for WINDOW_UPDATE round trips, and many streams at once do
+// not starve each other through the connection's window.
+constexpr std::int32_t stream_window = 1 << 20;
+constexpr std::int32_t connection_window = 32 << 20;
+
+// Fields a request may not carry over HTTP/2 (RFC 9113 8.2.2); Host becomes :authority.
+bool connection_specific(std::string_view lower_name) {
+  return lower_name == "host" || lower_name == "connection" || lower_name == "keep-alive" ||
+         lower_name == "proxy-connection" || lower_name == "transfer-encoding" ||
+         lower_name == "upgrade" || lower_name == "te";
+}
+
+nghttp2_nv field(std::string_view name, std::string_view value) {
+  return {reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
+          reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
+          value.size(), NGHTTP2_NV_FLAG_NONE};
+}
+
+}  // namespace
+
+struct h2_session::stream {
+  std::uint64_t tag = 0;
+  std::int32_t id = 0;
+  stream_target target;
+  std::string_view body;  // the request's, still to send from body_sent on
+  std::size_t body_sent = 0;
+  std::size_t header_bytes = 0;  // of the response, interim ones included
+  std::size_t bytes_sent = 0, bytes_received = 0;
+  bool headers_sent = false;  // the server has seen the request (or part of it)
+  bool final_status = false;  // a non-1xx :status arrived
+  bool ended = false;         // END_STREAM after a final response
+  std::uint32_t reset_by_server = 0;  // the code of the server's RST_STREAM, 0 when none
+  bool reset_received = false;
+};
+
+struct h2_session::state {
+  h2_session* owner = nullptr;
+  nghttp2_session* session = nullptr;
+  std::size_t client_max = 0;
+  bool settings_received = false;
+  bool failed = false;
+  std::unordered_map<std::uint64_t, std::unique_ptr<stream>> by_tag;
+  // Scratch reused by every submit: lower-case names and the field list.
+  std::vector<std::string> names;
+  std::vector<nghttp2_nv> fields;
+  char content_length[24];
+
+  ~state() {
+    if (session) nghttp2_session_del(session);
+  }
+
+  stream* of(std::int32_t id) const {
+    return static_cast<stream*>(nghttp2_session_get_stream_user_data(session, id));
+  }
+
+  // The stream's one completion; nghttp2 forgets it, so later frames for it are ignored.
+  void finish(stream* s, boost::system::error_code ec, std::string problem) {
+    if (s->id > 0 && nghttp2_session_find_stream(session, s->id))
+      nghttp2_session_set_stream_user_data(session, s->id, nullptr);
+    owner->completions_.push_back({s->tag, ec, std::move(problem), s->bytes_sent,
+                                   s->bytes_received});
+    by_tag.erase(s->tag);
+  }
+  // An answer the client refuses (too big): the server is told to stop, the caller why.
+  void refuse(stream* s, boost::system::error_code ec, std::string problem) {
+    nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+    finish(s, ec, std::move(problem));
+  }
+
+  static state& of_user(void* user) { return *static_cast<state*>(user); }
+
+  static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                       std::size_t namelen, const std::uint8_t* value, std::size_t valuelen,
+                       std::uint8_t, void* user) {
+    state& st = of_user(user);
+    stream* s = st.of(frame->hd.stream_id);
+    if (!s || frame->hd.type != NGHTTP2_HEADERS) return 0;
+    const std::string_view n(reinterpret_cast<const char*>(name), namelen);
+    const std::string_view v(reinterpret_cast<const char*>(value), valuelen);
+    s->bytes_received += namelen + valuelen;
+    s->header_bytes += namelen + valuelen + 4;  // as ": " and CRLF would count over HTTP/1.1
+    if (s->header_bytes > http::response_limits::header_bytes) {
+      st.refuse(s, beast_http::error::header_limit,
+                "response headers exceed the limit of " +
+                    std::to_string(http::response_limits::header_bytes) + " bytes");
+      return 0;
+    }
+    http::response& out = *s->target.out;
+    if (n == ":status") {
+      unsigned status = 0;
+      std::from_chars(v.data(), v.data() + v.size(), status);  // nghttp2 checked: 3 digits
+      // What an interim (1xx) response said is not the answer: start over for the final one.
+      out.clear();
+      out.status = status;
+      s->final_status = status >= 200;
+      return 0;
+    }
+    if (frame->headers.cat == NGHTTP2_HCAT_HEADERS) return 0;  // trailers: counted, not kept
+    const auto& keep = *s->target.keep;
+    for (std::size_t i = 0; i < keep.count; ++i)
+      if (n == keep.names[i]) out.kept[i].assign(v);
+    return 0;
+  }
+
+  static int on_data(nghttp2_session*, std::uint8_t, std::int32_t id, const std::uint8_t* data,
+                     std::size_t len, void* user) {
+    state& st = of_user(user);
+    stream* s = st.of(id);
+    if (!s) return 0;  // abandoned or refused: its flow-control credit is still returned
+    s->bytes_received += len;
+    std::string& body = s->target.out->body;
+    if (body.size() + len > s->target.body_limit) {
+      st.refuse(s, beast_http::error::body_limit,
+                "response body exceeds the limit of " + std::to_string(s->target.body_limit) +
+                    " bytes");
+      return 0;
+    }
+    body.append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+
+  static int on_frame_recv(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+    state& st = of_user(user);
+    switch (frame->hd.type) {
+      case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK)) st.settings_received = true;
+        break;
+      case NGHTTP2_PING:
+        if (frame->hd.flags & NGHTTP2_FLAG_ACK) ++st.owner->pings_acked_;
+        break;
+      case NGHTTP2_RST_STREAM:
+        if (stream* s = st.of(frame->hd.stream_id)) {
+          s->reset_received = true;
+          s->reset_by_server = frame->rst_stream.error_code;
+        }
+        break;
+      case NGHTTP2_HEADERS:
+      case NGHTTP2_DATA:
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+          if (stream* s = st.of(frame->hd.stream_id)) s->ended = s->final_status;
+        break;
+      default:
+        break;
+    }
+    (void)session;
+    return 0;
+  }
+
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    state& st = of_user(user);
+    if (frame->hd.type == NGHTTP2_HEADERS)
+      if (stream* s = st.of(frame->hd.stream_id)) s->headers_sent = true;
+    return 0;
+  }
+
+  // A request nghttp2 could not start (the server is going away, ids ran out): never seen by
+  // the server, so safe to send elsewhere.
+  static int on_frame_not_send(nghttp2_session*, const nghttp2_frame* frame, int why,
+                               void* user) {
+    state& st = of_user(user);
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    for (auto& [tag, s] : st.by_tag) {
+      if (s->id != frame->hd.stream_id) continue;
+      if (!s->headers_sent)
+        st.finish(s.get(), h2_errc::unprocessed,
+                  std::string("request not sent over HTTP/2: ") + nghttp2_strerror(why));
+      break;
+    }
+    return 0;
+  }
+
+  static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t code,
+                             void* user) {
+    state& st = of_user(user);
+    stream* s = st.of(id);
+    if (!s) return 0;
+    if (code == NGHTTP2_NO_ERROR && s->ended) {
+      st.finish(s, {}, {});
+    } else if (code == NGHTTP2_REFUSED_STREAM) {
+      // RST_STREAM REFUSED_STREAM, or above the last-stream-id of a GOAWAY (nghttp2 closes
+      // those with this code): the server did not process it.
+      st.finish(s, h2_errc::unprocessed,
+                s->reset_received ? "server refused the stream (REFUSED_STREAM)"
+                                  : "server is going away (GOAWAY) and did not process the "
+                                    "request");
+    } else if (s->reset_received) {
+      st.finish(s, h2_errc::stream_reset,
+                std::string("server reset the stream: ") + nghttp2_http2_strerror(code));
+    } else if (code != NGHTTP2_NO_ERROR) {
+      st.finish(s, h2_errc::protocol_error,
+                std::string("response broke HTTP/2: ") + nghttp2_http2_strerror(code));
+    } else {
+      st.finish(s, h2_errc::incomplete, "stream ended before the whole response");
+    }
+    return 0;
+  }
+
+  static ssize_t read_body(nghttp2_session* session, std::int32_t id, std::uint8_t* buf,
+                                 std::size_t length, std::uint32_t* flags, nghttp2_data_source*,
+                                 void*) {
+    auto* s = static_cast<stream*>(nghttp2_session_get_stream_user_data(session, id));
+    if (!s) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // abandoned: the stream is reset
+    const std::size_t n = std::min(length, s->body.size() - s->body_sent);
+    std::copy_n(s->body.data() + s->body_sent, n, buf);
+    s->body_sent += n;
+    if (s->body_sent == s->body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+};
+
+h2_session::h2_session(std::size_t client_max_streams) : state_(std::make_unique<state>()) {
+  state_->owner = this;
+  state_->client_max = std::max<std::size_t>(client_max_streams, 1);
+  nghttp2_session_callbacks* callbacks = nullptr;
+  nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks, &state::on_header);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &state::on_data);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &state::on_frame_recv);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &state::on_frame_send);
+  nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks, &state::on_frame_not_send);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &state::on_stream_close);
+  nghttp2_option* option = nullptr;
+  nghttp2_option_new(&option);
+  nghttp2_option_set_peer_max_concurrent_streams(option, streams_before_settings);
+  nghttp2_session_client_new2(&state_->session, callbacks, state_.get(), option);
+  nghttp2_option_del(option);
+  nghttp2_session_callbacks_del(callbacks);
+
+  const nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(stream_window)},
+  };
+  nghttp2_submit_settings(state_->session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  nghttp2_session_set_local_window_size(state_->session, NGHTTP2_FLAG_NONE, 0,
+                                        connection_window);
+}
+
+h2_session::~h2_session() = default;
+
+bool h2_session::submit(const http::request& request, std::string_view authority, bool tls,
+                        stream_target target, std::uint64_t tag) {
+  state& st = *state_;
+  if (st.failed || going_away()) return false;
+  auto s = std::make_unique<stream>();
+  s->tag = tag;
+  s->target = target;
+  s->body = request.body;
+
+  st.fields.clear();
+  std::size_t used = 0;  // of st.names
+  const auto method = boost::beast::http::to_string(request.method);
+  st.fields.push_back(field(":method", std::string_view(method.data(), method.size())));
+  st.fields.push_back(field(":scheme", tls ? "https" : "http"));
+  st.fields.push_back(field(":authority", authority));
+  st.fields.push_back(field(":path", request.target));
+  http::for_each_header(request, [&](std::string_view name, std::string_view value) {
+    if (used == st.names.size()) st.names.emplace_back();
+    std::string& lower = st.names[used];
+    lower.assign(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (connection_specific(lower)) return;
+    ++used;
+    st.fields.push_back(field(lower, value));
+  });
+  if (http::sends_content_length(request)) {
+    const auto end = std::to_chars(st.content_length, st.content_length + sizeof st.content_length,
+                                   request.body.size())
+                         .ptr;
+    st.fields.push_back(
+        field("content-length", std::string_view(st.content_length, end - st.content_length)));
+  }
+  for (const auto& f : st.fields) s->bytes_sent += f.namelen + f.valuelen;
+  s->bytes_sent += request.body.size();
+
+  nghttp2_data_provider body{};
+  body.read_callback = &state::read_body;
+  const std::int32_t id =
+      nghttp2_submit_request(st.session, nullptr, st.fields.data(), st.fields.size(),
+                              request.body.empty() ? nullptr : &body, s.get());
+  if (id < 0) return false;  // nghttp2 copied the fields, or refused: nothing refers to them
+  s->id = id;
+  st.by_tag.emplace(tag, std::move(s));
+  return true;
+}
+
+void h2_session::abandon(std::uint64_t tag) {
+  state& st = *state_;
+  const auto it = st.by_tag.find(tag);
+  if (it == st.by_tag.end()) return;
+  stream* s = it->second.get();
+  if (nghttp2_session_find_stream(st.session, s->id)) {
+    nghttp2_session_set_stream_user_data(st.session, s->id, nullptr);
+  }
+  if (!st.failed) nghttp2_submit_rst_stream(st.session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+  st.by_tag.erase(it);
+}
+
+void h2_session::ping() {
+  if (!state_->failed) nghttp2_submit_ping(state_->session, NGHTTP2_FLAG_NONE, nullptr);
+}
+
+bool h2_session::receive(const std::uint8_t* data, std::size_t size) {
+  state& st = *state_;
+  if (st.failed) return false;
+  const auto used = nghttp2_session_mem_recv(st.session, data, size);
+  if (used >= 0) return true;
+  fail(h2_errc::protocol_error,
+       std::string("server broke HTTP/2: ") + nghttp2_strerror(static_cast<int>(used)));
+  return false;
+}
+
+void h2_session::produce(std::string& out) {
+  state& st = *state_;
+  if (st.failed) return;
+  for (;;) {
+    const std::uint8_t* data = nullptr;
+    const auto n = nghttp2_session_mem_send(st.session, &data);
+    if (n < 0) {
+      fail(h2_errc::protocol_error,
+           std::string("HTTP/2 session failed: ") + nghttp2_strerror(static_cast<int>(n)));
+      return;
+    }
+    if (n == 0) return;
+    out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
+  }
+}
+
+void h2_session::fail(boost::system::error_code ec, std::string_view problem) {
+  state& st = *state_;
+  st.failed = true;
+  if (problem_.empty()) problem_.assign(problem);
+  // In tag order is not needed: every stream gets its own completion.
+  while (!st.by_tag.empty()) {
+    stream* s = st.by_tag.begin()->second.get();
+    if (s->headers_sent)
+      st.finish(s, ec, std::string(problem));
+    else
+      st.finish(s, h2_errc::unprocessed,
+                "request not sent: the connection failed first (" + std::string(problem) + ")");
+  }
+}
+
+std::size_t h2_session::active() const noexcept { return state_->by_tag.size(); }
+
+std::size_t h2_session::capacity() const noexcept {
+  const state& st = *state_;
+  const std::size_t server =
+      st.settings_received
+          ? nghttp2_session_get_remote_settings(st.session,
+                                                NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
+          : streams_before_settings;
+  return std::min(st.client_max, server);
+}
+
+bool h2_session::going_away() const noexcept {
+  return state_->failed || nghttp2_session_check_request_allowed(state_->session) == 0;
+}
+
+bool h2_session::finished() const noexcept {
+  return state_->failed || (nghttp2_session_want_read(state_->session) == 0 &&
+                            nghttp2_session_want_write(state_->session) == 0);
+}
+
+}  // namespace openai::detail

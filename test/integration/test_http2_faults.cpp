@@ -202,6 +202,27 @@ BOOST_AUTO_TEST_CASE(cancelled_calls_leave_no_stream_counted_in_flight) {
   BOOST_TEST(f.mock().stats().h2_connections == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_stream_ending_short_of_its_content_length_is_a_bad_response) {
+  // A malformed response (RFC 9113 section 8.1.1), not a broken connection as over HTTP/1.1:
+  // bad_response, not retried, and the connection goes on serving.
+  plans_by_id plans;
+  plans.then(mock_fixture::id(1), fault_plan::make(fault_action::truncate));
+  mock_fixture f(stored, plans.decider());
+  asio::io_context io;
+  auto o = h2_options(f);
+  o.max_retries = 2;
+  openai::client client(io.get_executor(), o);
+  test_support::warm_up(io, client, warm_id);
+  outcomes calls;
+  calls.start(client, f.id(1));
+  io.run();
+  io.restart();
+  BOOST_TEST((calls.at(f.id(1)).ec == openai::errc::bad_response), calls.at(f.id(1)).ec.message());
+  BOOST_TEST(calls.at(f.id(1)).diag.attempts == 1u);
+  BOOST_TEST(kind_count(f.mock().stats(), "truncate") == 1u);
+  the_connection_still_serves(io, client, f);
+}
+
 BOOST_AUTO_TEST_CASE(a_dropped_connection_fails_only_the_calls_on_it) {
   // Three streams per connection, two connections: calls 1..6 fill both, each held 500 ms but
   // call 3, whose connection is reset after part of its answer.

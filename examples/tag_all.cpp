@@ -72,9 +72,14 @@ int main(int argc, char** argv) {
   int status = 1;
   asio::co_spawn(io, tag_all(client, pair.substr(0, eq), pair.substr(eq + 1)),
                  [&status](std::exception_ptr e, int result) {
-                   if (e) std::rethrow_exception(e);  // the list failed: a message, exit 1
+                   if (e) std::rethrow_exception(e);  // the list failed: out of io.run()
                    status = result;
                  });
-  io.run();
+  try {
+    io.run();
+  } catch (const std::exception& e) {  // a bad key, the network: a message, exit 1
+    std::cerr << "tag_all: " << e.what() << '\n';
+    return 1;
+  }
   return status;
 }

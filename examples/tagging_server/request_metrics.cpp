@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 namespace tagging {
 
@@ -102,6 +104,24 @@ std::string request_metrics::prometheus_text() const {
          std::to_string(pool_waits_failed_) + "\n";
   out += "# TYPE openai_pool_wait_seconds_total counter\nopenai_pool_wait_seconds_total " +
          number(pool_wait_seconds_) + "\n";
+  return out;
+}
+
+std::string pool_metrics_text(const openai::pool_stats& stats) {
+  std::string out;
+  auto gauge = [&out](std::string_view name, std::string_view help, std::uint64_t value) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(" ").append(std::to_string(value)).append("\n");
+  };
+  gauge("openai_pool_connections", "Connections of the pool: idle, in use or being opened.",
+        stats.open);
+  gauge("openai_pool_idle_connections", "Of those, ready for the next request.", stats.idle);
+  gauge("openai_pool_http2_connections", "Of those, HTTP/2 (each carries many requests).",
+        stats.http2);
+  gauge("openai_pool_http2_streams", "HTTP/2 requests in flight, over all connections.",
+        stats.streams);
+  gauge("openai_pool_waiting_calls", "Calls waiting for a connection.", stats.waiting);
   return out;
 }
 

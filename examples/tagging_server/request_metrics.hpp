@@ -4,10 +4,11 @@
 //   auto metrics = std::make_shared<tagging::request_metrics>();
 //   options.observer = metrics;                 // before the client is made
 //   openai::client client(io.get_executor(), options);
-//   ... GET /metrics answers metrics->prometheus_text()
+//   ... GET /metrics answers metrics->prometheus_text() + pool_metrics_text(client.pool_stats())
 #pragma once
 
 #include <openai/observer.hpp>
+#include <openai/pool_stats.hpp>
 
 #include <array>
 #include <cstdint>
@@ -45,5 +46,9 @@ class request_metrics final : public openai::observer {
   std::uint64_t pool_waits_ = 0, pool_waits_failed_ = 0;
   double pool_wait_seconds_ = 0;
 };
+
+// The shared client's pool now, as Prometheus gauges: connections open, idle and HTTP/2 (each
+// of those carries many requests), HTTP/2 requests in flight, calls waiting for a connection.
+std::string pool_metrics_text(const openai::pool_stats& stats);
 
 }  // namespace tagging

@@ -195,7 +195,8 @@ asio::awaitable<void> serve(beast::tcp_stream stream, std::shared_ptr<server_sta
     stream.expires_never();
     reply r;
     if (request.target() == "/metrics" && state->options.metrics) {
-      r.body = state->options.metrics->prometheus_text();
+      r.body = state->options.metrics->prometheus_text() +
+               tagging::pool_metrics_text(state->client.pool_stats());
       r.content_type = "text/plain; version=0.0.4";
     } else {
       r = co_await handle(state->client, request.method_string(), request.target(),

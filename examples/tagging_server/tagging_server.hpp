@@ -9,7 +9,8 @@
 //   ... io.run() on as many threads as you like ...
 //
 // The protocol (bodies are JSON):
-//   GET /metrics                the client's request metrics in the Prometheus text format
+//   GET /metrics                the client's request metrics and its pool (connections,
+//                               HTTP/2 connections and streams) in the Prometheus text format
 //                               (when server_options::metrics is set)
 //   POST /tag/{completion_id}   body: the new metadata as an object of strings, e.g.
 //                               {"reviewed": "yes"}; an empty body sets the default tag

@@ -156,8 +156,20 @@ void h2_connection::begin(std::unique_ptr<job> j) {
     auto& placed = *jobs_.emplace(j->tag, std::move(j)).first->second;
     submit(placed);
   }
-  flush();
+  flush_soon();
   if (!reading_) read_more();
+}
+
+void h2_connection::flush_soon() {
+  // The callers woken by one read start their next requests one after the other, each in its
+  // own handler: one write after them all carries every request in one TLS record and one
+  // system call, instead of one each.
+  if (writing_ || flush_posted_ || dead_) return;
+  flush_posted_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
 }
 
 void h2_connection::submit(job& j) {
@@ -244,6 +256,7 @@ void h2_connection::pause_reading_when_idle() {
   // ssl::stream passes on; a read cut before it got bytes leaves the TLS state as it was, and
   // the next read goes on from there.
   if (reading_ && !busy()) stop_reading_.emit(asio::cancellation_type::terminal);
+  if (!busy()) silent_since_idle_ = true;
 }
 
 void h2_connection::on_read(error_code ec, std::size_t n) {
@@ -258,10 +271,18 @@ void h2_connection::on_read(error_code ec, std::size_t n) {
     if (!heard_from_server_)
       if (const std::string why = transport_->certificate_refusal(ec); !why.empty())
         problem = "TLS handshake with " + where_ + " failed: " + ec.message() + why;
+    // Idle, then gone before a byte came back for the requests just sent: the server closed
+    // it while it was idle (the race every keep-alive client has), so they were not
+    // processed; they go to another connection, as a stale HTTP/1.1 connection's request is.
+    if (silent_since_idle_) {
+      failed(h2_errc::unprocessed, problem + ", after it had been idle");
+      return;
+    }
     failed(ec, std::move(problem));
     return;
   }
   heard_from_server_ = true;
+  silent_since_idle_ = false;
   last_read_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   const bool ok = session_.receive(incoming_.data(), n);
   deliver();
@@ -284,7 +305,10 @@ void h2_connection::on_read(error_code ec, std::size_t n) {
     failed(h2_errc::incomplete, "HTTP/2 connection to " + where_ + " ended");
     return;
   }
-  if (busy()) read_more();  // else idle: see pause_reading_when_idle()
+  if (busy())
+    read_more();
+  else
+    silent_since_idle_ = true;  // idle: see pause_reading_when_idle()
 }
 
 void h2_connection::flush() {
@@ -305,7 +329,11 @@ void h2_connection::flush() {
         self->writing_ = false;
         if (self->dead_) return;
         if (ec) {
-          self->failed(ec, "sending to " + self->where_ + " failed: " + ec.message());
+          const std::string problem = "sending to " + self->where_ + " failed: " + ec.message();
+          if (self->silent_since_idle_)  // closed by the server while idle: see on_read()
+            self->failed(h2_errc::unprocessed, problem + ", after it had been idle");
+          else
+            self->failed(ec, problem);
           return;
         }
         self->flush();

@@ -89,6 +89,7 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   void read_more();
   void on_read(boost::system::error_code ec, std::size_t n);
   void flush();
+  void flush_soon();
   void failed(boost::system::error_code ec, std::string problem);
   void publish();
   bool idle_too_long() const noexcept;
@@ -112,10 +113,12 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   boost::asio::steady_timer ping_timer_;
   bool reading_ = false;
   bool heard_from_server_ = false;
+  bool silent_since_idle_ = false;  // idle once, and nothing read since
   boost::asio::cancellation_signal stop_reading_;  // the pending read's own slot
   std::string outgoing_;  // frames being written
   std::vector<std::uint8_t> incoming_;
   bool writing_ = false;
+  bool flush_posted_ = false;
   bool dead_ = false;
   bool retired_ = false;
 

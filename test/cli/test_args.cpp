@@ -322,6 +322,18 @@ BOOST_AUTO_TEST_CASE(proxy_flags_override_the_proxy_variables_and_refuse_each_ot
   BOOST_TEST(rejects({"chat:completions", "list", "--proxy", "p:8"}, "http:// or https://", env));
 }
 
+BOOST_AUTO_TEST_CASE(http1_and_http2_together_are_a_usage_error_in_either_order) {
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--http1", "--http2"},
+                     "--http1 and --http2 contradict each other"));
+  BOOST_TEST(rejects({"--http2", "chat:completions", "update-many", "--input", "-", "--api-key",
+                      "k", "--http1"},
+                     "--http1 and --http2 contradict each other"));
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--http2", "--http2"},
+                     "--http2 given more than once"));
+  BOOST_TEST(rejects({"chat:completions", "list", "--api-key", "k", "--http1=yes"},
+                     "--http1 takes no value"));
+}
+
 BOOST_AUTO_TEST_CASE(piped_stdin_fills_the_flags_not_given) {
   auto piped = [](std::string text) -> stdin_reader {
     return [text] { return std::optional<std::string>(text); };

@@ -59,6 +59,15 @@ BOOST_AUTO_TEST_CASE(without_flags_the_options_are_what_from_env_reads) {
   BOOST_TEST(o.max_retries == lib.max_retries);
 }
 
+BOOST_AUTO_TEST_CASE(http1_and_http2_flags_choose_the_clients_http_version) {
+  BOOST_TEST((options_of({"chat:completions", "list"}).http_version ==
+              openai::http_version::automatic));
+  BOOST_TEST((options_of({"chat:completions", "list", "--http1"}).http_version ==
+              openai::http_version::http1));
+  BOOST_TEST((options_of({"--http2", "chat:completions", "update-many", "--input", "-"})
+                  .http_version == openai::http_version::http2));
+}
+
 BOOST_AUTO_TEST_CASE(no_proxy_is_the_librarys_explicit_no_proxy_value) {
   const openai::client_options o =
       options_of({"chat:completions", "list", "--no-proxy"},

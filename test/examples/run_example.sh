@@ -121,6 +121,10 @@ example_tag_all() {
     '[[ $rc == 0 ]] && has_out "0 tagged reviewed=yes, 250 already tagged, 0 failed" && [[ $(mock_stat "POST updateChatCompletion") == $((before + 249)) ]]'
   run_example reviewed
   check "no KEY=VALUE: usage and exit status 2" '[[ $rc == 2 ]] && grep -qF usage: <<<"$err"'
+  run env OPENAI_API_KEY=sk-not-the-key OPENAI_BASE_URL="$https_url" SSL_CERT_FILE="$work/ca.pem" \
+    "$example" reviewed=yes
+  check "a wrong key: the list's 401 as a message and exit status 1, not an abort" \
+    '[[ $rc == 1 ]] && grep -qF "tag_all: 401 authentication failed" <<<"$err" && ! grep -qF sk-not-the-key "$work/out" "$work/err"'
 }
 
 example_custom_ca() {
@@ -141,8 +145,8 @@ example_custom_ca() {
     '[[ $(mock_stat tls_handshakes) == 1 && $(mock_stat tls_handshake_failures) == 1 && $(mock_stat http_connections) -ge 2 && $(mock_stat requests) == 2 ]]'
 }
 
-example_tagging_server() {
-  start_mock 5
+# start_tagging_server: the tagging server against the mock over HTTPS; sets $base.
+start_tagging_server() {
   OPENAI_API_KEY="$key" OPENAI_BASE_URL="$https_url" OPENAI_CA_FILE="$work/ca.pem" \
     "$example" --port 0 >"$work/server.out" 2>"$work/server.err" &
   server_pid=$!
@@ -153,7 +157,13 @@ example_tagging_server() {
     sleep 0.05
   done
   [[ -n $port ]] || { echo "tagging_server did not start"; cat "$work/server.err"; exit 1; }
-  local base="http://127.0.0.1:$port"
+  base="http://127.0.0.1:$port"
+}
+
+example_tagging_server() {
+  start_mock 5
+  local base
+  start_tagging_server
   post() { run curl -s -w '\n%{http_code}' -X POST "$@"; }
   status() { tail -1 <<<"$out"; }
 
@@ -178,6 +188,9 @@ example_tagging_server() {
   check "GET: 405" '[[ $(status) == 405 ]]'
   post "$base/elsewhere"
   check "another route: 404" '[[ $(status) == 404 ]] && has_out "no such route"'
+  run curl -s "$base/metrics"
+  check "GET /metrics shows the pool: connections, HTTP/2 connections and streams" \
+    'has_out "openai_pool_connections " && has_out "openai_pool_http2_connections " && has_out "openai_pool_http2_streams "'
   check "the key never appears" 'no_key_anywhere && ! grep -qF -- "$key" "$work/server.out" "$work/server.err"'
 
   kill -TERM "$server_pid"
@@ -189,6 +202,35 @@ example_tagging_server() {
 
   run env -u OPENAI_API_KEY "$example"
   check "no OPENAI_API_KEY: exit status 2" '[[ $rc == 2 ]] && grep -qF OPENAI_API_KEY <<<"$err"'
+}
+
+# The examples leave client_options::http_version at automatic: over HTTPS they speak h2 to a
+# server that offers it, as the mock does. These fail until the client speaks HTTP/2.
+example_quickstart_h2() {
+  start_mock 3
+  run_example chatcmpl-mock-000002
+  check "quickstart updates over one h2 connection" \
+    '[[ $rc == 0 && $(mock_stat https_connections) == 1 && $(mock_stat h2_connections) == 1 ]]'
+}
+
+example_tag_all_h2() {
+  start_mock 250
+  run_example reviewed=yes
+  check "tag_all lists and tags 250 completions, every connection h2" \
+    '[[ $rc == 0 ]] && has_out "250 tagged reviewed=yes, 0 already tagged, 0 failed" && [[ $(mock_stat h2_connections) -ge 1 && $(mock_stat h2_connections) == $(mock_stat https_connections) ]]'
+}
+
+example_tagging_server_h2() {
+  start_mock 5
+  local base
+  start_tagging_server
+  run curl -s -X POST -d '{"reviewed": "yes"}' "$base/tag/chatcmpl-mock-000001"
+  run curl -s -X POST -d '{"reviewed": "yes"}' "$base/tag/chatcmpl-mock-000002"
+  check "the tagging server's client reaches the API over one h2 connection" \
+    '[[ $(mock_metadata chatcmpl-mock-000002) == "{\"reviewed\":\"yes\"}" && $(mock_stat https_connections) == 1 && $(mock_stat h2_connections) == 1 ]]'
+  run curl -s "$base/metrics"
+  check "and /metrics shows it: 1 connection, 1 of them HTTP/2" \
+    'has_out "openai_pool_connections 1" && has_out "openai_pool_http2_connections 1"'
 }
 
 echo "== example: $name"

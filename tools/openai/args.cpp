@@ -94,6 +94,14 @@ void add_header(std::vector<std::pair<std::string, std::string>>& headers, std::
   headers.emplace_back(std::string(name), std::string(trim(text.substr(colon + 1))));
 }
 
+// --http1 and --http2 set client_options::http_version; both on one command line contradict
+// each other (whatever the environment said before them).
+void set_http_version(invocation& inv, openai::http_version v) {
+  if (inv.global.http_version_given) throw usage_error("--http1 and --http2 contradict each other");
+  inv.global.http_version_given = true;
+  inv.global.client.http_version = v;
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string_view, output_format>>& format_names() {
@@ -201,6 +209,14 @@ const std::vector<flag_spec>& flag_specs() {
                throw usage_error("--proxy and --no-proxy contradict each other");
              i.global.client.proxy = std::string();
            }},
+      {.name = "http1",
+       .help = "speak HTTP/1.1 only: HTTP/2 is never offered (default: HTTP/2 when the server "
+               "picks it in the TLS handshake, else HTTP/1.1)",
+       .set = [](inv_t& i, str) { set_http_version(i, openai::http_version::http1); }},
+      {.name = "http2",
+       .help = "speak HTTP/2 only: fail when the server does not pick it (plain http:// sends "
+               "HTTP/2 with prior knowledge)",
+       .set = [](inv_t& i, str) { set_http_version(i, openai::http_version::http2); }},
       {.name = "format",
        .value_name = "FORMAT",
        .help = "auto (default: json for one object, exactly as the API reference shows it; "

@@ -45,8 +45,10 @@ struct global_options {
   // The library's options, read from the environment by openai::client_options::from_env
   // (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_MTLS_*, the proxy
   // variables), then overridden by the flags: --api-key, --base-url, --organization, --project,
-  // --ca-file, --mtls-client-cert-file, --mtls-client-key-file, --proxy, --no-proxy.
+  // --ca-file, --mtls-client-cert-file, --mtls-client-key-file, --proxy, --no-proxy, --http1,
+  // --http2.
   openai::client_options client;
+  bool http_version_given = false;  // --http1 or --http2 (client.http_version) was given
   // Flags only: update-many has a default of its own when --max-retries is not given.
   std::optional<unsigned> max_retries;
   std::optional<std::chrono::milliseconds> timeout;

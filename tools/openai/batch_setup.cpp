@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch_lines.hpp"
+#include "batch_pool.hpp"
 #include "line_splitter.hpp"
 #include "client_setup.hpp"
 #include "output.hpp"
@@ -165,7 +166,8 @@ int prepare_batch(const invocation& inv, openai::client_options& options, std::o
     plan.total = count_lines_to_do(inv.input, plan.resumed, plan.set);
 
   plan.concurrency = inv.concurrency.value_or(64);
-  options.max_connections = std::max(options.max_connections, plan.concurrency);
+  // One client, one pool for the whole batch: its connections carry every line.
+  options.max_connections = batch_max_connections(plan.concurrency, options);
   if (!inv.global.max_retries) options.max_retries = update_many_default_retries;
   plan.max_retries = options.max_retries;
   if (inv.global.debug)

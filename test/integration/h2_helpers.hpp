@@ -2,12 +2,9 @@
 // completion id, and calls launched together whose outcomes (error, diagnostics) are kept.
 #pragma once
 
-#include "fault_helpers.hpp"
-
+#include <atomic>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -16,13 +13,15 @@
 #include <mutex>
 #include <string>
 
+#include "fault_helpers.hpp"
+
 namespace test_support {
 
 // f.options() speaking `version` (HTTP/2 unless told), with deadlines short enough that a
 // hang shows up as a failure, and no retries: a failure the client should absorb (GOAWAY,
 // REFUSED_STREAM) would otherwise hide behind a retry.
-inline openai::client_options h2_options(const mock_fixture& f,
-                                         openai::http_version version = openai::http_version::http2) {
+inline openai::client_options h2_options(
+    const mock_fixture& f, openai::http_version version = openai::http_version::http2) {
   auto o = quick(f.options(), 0);
   o.timeout = std::chrono::seconds(5);
   o.http_version = version;
@@ -89,16 +88,16 @@ struct outcomes {
         });
   }
   // The same, cancellable through `signal` (emit it on the thread running the io_context).
-  void start(openai::client& client, const std::string& id, boost::asio::cancellation_signal& signal,
-             openai::request_options call = {}) {
+  void start(openai::client& client, const std::string& id,
+             boost::asio::cancellation_signal& signal, openai::request_options call = {}) {
     auto& o = by_id[id];
     client.async_update_completion(
         id, {{"h2", "yes"}}, std::move(call), o.diag,
-        boost::asio::bind_cancellation_slot(signal.slot(),
-                                            [&o](boost::system::error_code ec, openai::chat_completion) {
-                                              o.ec = ec;
-                                              o.done = true;
-                                            }));
+        boost::asio::bind_cancellation_slot(
+            signal.slot(), [&o](boost::system::error_code ec, openai::chat_completion) {
+              o.ec = ec;
+              o.done = true;
+            }));
   }
   std::size_t succeeded() const {
     std::size_t n = 0;

@@ -2,8 +2,7 @@
 // on few connections, PING before reusing an idle connection, and one client on four threads.
 // The failure semantics are in test_http2_faults.cpp, h2 through a proxy's tunnel in
 // test_proxy.cpp.
-#include "h2_helpers.hpp"
-
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,11 +10,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
-
-#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "h2_helpers.hpp"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -60,7 +59,7 @@ BOOST_AUTO_TEST_CASE(automatic_speaks_h2_to_a_tls_server_that_picks_it) {
   auto c = run(io, client.update_completion(f.id(1), {{"via", "h2"}}));
   BOOST_TEST(c.metadata().at("via") == "h2");
   BOOST_TEST(client.pool_stats().open == 1u);
-  BOOST_TEST(client.pool_stats().http2 == 1u);  // the idle connection is an h2 one
+  BOOST_TEST(client.pool_stats().http2 == 1u);    // the idle connection is an h2 one
   BOOST_TEST(client.pool_stats().streams == 0u);  // nothing in flight any more
   BOOST_TEST(f.mock().stats().h2_connections == 1u);
   BOOST_TEST(f.mock().stats().h2_streams == 1u);
@@ -269,7 +268,8 @@ BOOST_AUTO_TEST_CASE(concurrent_h2_calls_on_a_four_thread_io_context_some_cancel
           openai::metadata md{{"thread", "test"}, {"i", std::to_string(i)}};
           try {
             if (i % 5 == 0) {
-              asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(i % 7));
+              asio::steady_timer t(co_await asio::this_coro::executor,
+                                   std::chrono::milliseconds(i % 7));
               auto r = co_await (client.update_completion(f.id(i), md) ||
                                  t.async_wait(asio::use_awaitable));
               (r.index() == 0 ? succeeded : aborted)++;

@@ -3,13 +3,12 @@
 // call, a dropped connection only the calls on it, and a per-call timeout or a cancellation
 // resets only its stream. Every client here has max_retries = 0, so each success is the
 // protocol's doing, not a retry's.
-#include "h2_helpers.hpp"
-
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <memory>
 #include <vector>
+
+#include "h2_helpers.hpp"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -94,12 +93,13 @@ BOOST_AUTO_TEST_CASE(streams_above_a_goaway_are_resent_on_a_new_connection_witho
   test_support::warm_up(io, client, warm_id);
   outcomes calls;
   for (int i = 1; i <= 10; ++i)
-    calls.start(client, f.id(i), {}, i == 1 ? std::function<void()>([&] {
-      // Call 1's answer comes after the GOAWAY: this call must not open a stream on the
-      // going-away connection.
-      calls.start(client, f.id(11));
-    })
-                                            : std::function<void()>());
+    calls.start(client, f.id(i), {},
+                i == 1 ? std::function<void()>([&] {
+                  // Call 1's answer comes after the GOAWAY: this call must not open a stream on the
+                  // going-away connection.
+                  calls.start(client, f.id(11));
+                })
+                       : std::function<void()>());
   io.run();
   test_support::all_succeeded_in_one_attempt(calls);
   BOOST_TEST(calls.by_id.size() == 11u);

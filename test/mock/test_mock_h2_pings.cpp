@@ -2,14 +2,13 @@
 // h2c with prior knowledge on the plain port, frame by frame, so the test controls exactly
 // which frames the mock receives.
 #define BOOST_TEST_MODULE openai_mock h2 pings
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
-
-#include <array>
 #include <cstdint>
 #include <string>
 
@@ -25,8 +24,15 @@ constexpr std::uint8_t settings_type = 0x4, ping_type = 0x6, goaway_type = 0x7, 
 // A frame on stream 0 (RFC 9113 section 4.1): 24-bit length, type, flags, stream id, payload.
 std::string frame(std::uint8_t type, std::uint8_t flags, const std::string& payload = {}) {
   const auto n = payload.size();
-  std::string f{static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
-                static_cast<char>(type), static_cast<char>(flags), 0, 0, 0, 0};
+  std::string f{static_cast<char>(n >> 16),
+                static_cast<char>(n >> 8),
+                static_cast<char>(n),
+                static_cast<char>(type),
+                static_cast<char>(flags),
+                0,
+                0,
+                0,
+                0};
   return f + payload;
 }
 
@@ -80,8 +86,8 @@ BOOST_AUTO_TEST_CASE(a_connection_without_pings_counts_none) {
   asio::io_context io;
   tcp::socket s(io);
   s.connect({asio::ip::make_address("127.0.0.1"), mock.http_port()});
-  asio::write(s, asio::buffer(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
-                              frame(settings_type, 0)));
+  asio::write(
+      s, asio::buffer(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(settings_type, 0)));
   // The mock's ACK of our SETTINGS: by then our frames have been read.
   for (std::string payload;;) {
     const auto head = read_frame(s, payload);

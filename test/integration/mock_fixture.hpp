@@ -9,10 +9,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +24,33 @@
 namespace test_support {
 
 inline const std::string api_key = "sk-test-0123456789abcdef";
+
+// The HTTP version the integration suites speak, from OPENAI_ASIO_TEST_HTTP: "h1" (the
+// default: the suites mean HTTP/1.1 unless told), "h2" (client_options::http_version::http2,
+// so a server that does not pick h2 fails loudly) or "auto". test/CMakeLists.txt runs the
+// suites that apply a second time with h2, as integration.h2.<suite>.
+inline openai::http_version tested_http_version() {
+  const char* v = std::getenv("OPENAI_ASIO_TEST_HTTP");
+  const std::string value = v ? v : "";
+  if (value.empty() || value == "h1") return openai::http_version::http1;
+  if (value == "h2") return openai::http_version::http2;
+  if (value == "auto") return openai::http_version::automatic;
+  throw std::invalid_argument("OPENAI_ASIO_TEST_HTTP must be h1, h2 or auto, not '" + value + "'");
+}
+
+inline bool testing_h2() { return tested_http_version() == openai::http_version::http2; }
+
+// For BOOST_AUTO_TEST_CASE(..., *boost::unit_test::precondition(http1_specific{"why"})):
+// a case about HTTP/1.1 itself (its wire framing, keep-alive, one request per connection)
+// skips itself, saying why, when the suites run over h2.
+struct http1_specific {
+  const char* why;
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    boost::test_tools::assertion_result r(!testing_h2());
+    r.message() << "HTTP/1.1-specific (" << why << "): skipped under OPENAI_ASIO_TEST_HTTP=h2";
+    return r;
+  }
+};
 
 class mock_fixture {
  public:
@@ -49,6 +80,7 @@ class mock_fixture {
     o.base_url = mock_.https_base_url();
     o.ca_file = ca_path_.string();
     o.max_connections = 8;
+    o.http_version = tested_http_version();
     return o;
   }
 

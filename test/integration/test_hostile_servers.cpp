@@ -69,7 +69,10 @@ BOOST_AUTO_TEST_CASE(a_2xx_with_a_body_that_is_not_json_is_a_bad_response) {
   BOOST_TEST(e.attempts() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_body_shorter_than_its_content_length_is_a_network_error_and_retried) {
+BOOST_AUTO_TEST_CASE(a_body_shorter_than_its_content_length_is_a_network_error_and_retried,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "an HTTP/1.1 body cut short by the connection; over h2 the stream ends "
+                         "with less than its content-length, a malformed response: http2_faults"})) {
   mock_fixture f(scripted(
       {step(fault_action::truncate), step(fault_action::truncate), step(fault_action::truncate)}));
   asio::io_context io;
@@ -80,7 +83,9 @@ BOOST_AUTO_TEST_CASE(a_body_shorter_than_its_content_length_is_a_network_error_a
   BOOST_TEST(kind_count(f.mock().stats(), "truncate") == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(a_body_over_the_size_cap_is_a_bad_response_and_not_retried) {
+BOOST_AUTO_TEST_CASE(a_body_over_the_size_cap_is_a_bad_response_and_not_retried,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "oversized is an HTTP/1.1 wire fault"})) {
   mock_fixture f(scripted({step(fault_action::oversized), step(fault_action::oversized)}));
   asio::io_context io;
   openai::client client(io.get_executor(), quick(f.options(), 1));  // default cap: 32 MiB
@@ -104,7 +109,9 @@ BOOST_AUTO_TEST_CASE(a_streamed_body_over_a_small_cap_is_a_bad_response) {
   BOOST_TEST(e.attempts() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_malformed_status_line_is_a_bad_response) {
+BOOST_AUTO_TEST_CASE(a_malformed_status_line_is_a_bad_response,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "h2 has no status line"})) {
   auto odd = step(fault_action::malformed_status);
   odd.text = "HTPP/9 200";
   mock_fixture f(scripted({step(fault_action::malformed_status), odd}));
@@ -118,7 +125,9 @@ BOOST_AUTO_TEST_CASE(a_malformed_status_line_is_a_bad_response) {
   BOOST_TEST(kind_count(f.mock().stats(), "malformed_status") == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(a_header_line_without_a_colon_is_a_bad_response) {
+BOOST_AUTO_TEST_CASE(a_header_line_without_a_colon_is_a_bad_response,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "h2 headers are HPACK, not lines"})) {
   mock_fixture f(scripted({step(fault_action::malformed_header)}));
   asio::io_context io;
   openai::client client(io.get_executor(), quick(f.options(), 2));
@@ -127,7 +136,9 @@ BOOST_AUTO_TEST_CASE(a_header_line_without_a_colon_is_a_bad_response) {
   BOOST_TEST(e.attempts() == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_chunked_body_is_accepted_and_the_connection_kept) {
+BOOST_AUTO_TEST_CASE(a_chunked_body_is_accepted_and_the_connection_kept,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "h2 has no chunked coding"})) {
   auto small_chunks = step(fault_action::chunked);
   small_chunks.bytes = 7;
   mock_fixture f(scripted({small_chunks, small_chunks}));
@@ -142,7 +153,9 @@ BOOST_AUTO_TEST_CASE(a_chunked_body_is_accepted_and_the_connection_kept) {
   BOOST_TEST(f.mock().stats().tls_handshakes == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_slow_drip_trips_the_per_attempt_timeout) {
+BOOST_AUTO_TEST_CASE(a_slow_drip_trips_the_per_attempt_timeout,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "slow_drip is an HTTP/1.1 wire fault; h2: stall_window in http2_faults"})) {
   mock_fixture f(scripted({step(fault_action::slow_drip)}));
   auto options = quick(f.options(), 0);
   options.timeout = 1s;
@@ -280,7 +293,9 @@ BOOST_AUTO_TEST_CASE(a_retry_after_longer_than_sixty_seconds_fails_at_once) {
   BOOST_TEST(f.mock().stats().requests == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_server_closing_idle_connections_costs_no_attempt) {
+BOOST_AUTO_TEST_CASE(a_server_closing_idle_connections_costs_no_attempt,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "idle_close and the keep-alive peek; h2 checks with PING, in http2"})) {
   constexpr int n = 6;
   auto o = mock_fixture::default_options(n);
   o.script["*"] = std::vector<fault_step>(n, step(fault_action::idle_close));

@@ -128,6 +128,7 @@ BOOST_AUTO_TEST_CASE(waits_for_a_full_pool_are_reported) {
   auto recorder = std::make_shared<recording_observer>();
   auto options = f.options();
   options.max_connections = 1;
+  options.max_streams_per_connection = 1;  // over h2 too, one call at a time
   options.observer = recorder;
   asio::io_context io;
   openai::client client(io.get_executor(), options);

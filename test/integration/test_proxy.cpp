@@ -1,7 +1,7 @@
 // The client through proxies: a real tinyproxy in front of openai-mock (tunnels, reuse, Basic
 // authentication, bypass rules, absolute-form http), and a scripted proxy for the answers
 // tinyproxy never gives (5xx, a body, garbage, 407 to a plain request, TLS to the proxy).
-#include "mock_fixture.hpp"
+#include "h2_helpers.hpp"
 #include "proxy_helpers.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -108,6 +108,24 @@ BOOST_AUTO_TEST_CASE(updates_and_lists_through_tinyproxy_over_one_reused_tunnel,
   BOOST_TEST(f.mock().stats().connections_accepted == 1u);
   BOOST_TEST(f.mock().stats().requests == 6u);
   BOOST_TEST(client.pool_stats().opened_total == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(h2_runs_inside_one_connect_tunnel_of_tinyproxy,
+                     *boost::unit_test::precondition(tinyproxy_installed{})) {
+  mock_fixture f;
+  tinyproxy proxy(f.mock().https_port());
+  auto o = test_support::h2_options(f);
+  o.proxy = proxy.url();
+  asio::io_context io;
+  openai::client client(io.get_executor(), o);
+  test_support::warm_up(io, client, f.id(6));
+  test_support::outcomes calls;  // then five at once, as streams of the tunnelled connection
+  for (int i = 1; i <= 5; ++i) calls.start(client, f.id(i));
+  io.run();
+  test_support::all_succeeded_in_one_attempt(calls);
+  BOOST_TEST(f.mock().stats().h2_connections >= 1u);
+  BOOST_TEST(proxy.lines_with("): CONNECT ") == 1u, proxy.log());
+  BOOST_TEST(f.mock().stats().connections_accepted == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(update_many_runs_its_concurrent_updates_over_tunnels_of_the_proxy,
@@ -288,7 +306,9 @@ BOOST_AUTO_TEST_CASE(environment_proxies_bypass_loopback_while_an_explicit_proxy
 }
 
 BOOST_AUTO_TEST_CASE(an_http_target_is_asked_of_the_proxy_in_absolute_form,
-                     *boost::unit_test::precondition(tinyproxy_installed{})) {
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "absolute-form requests to a proxy are HTTP/1.1"}) *
+                     boost::unit_test::precondition(tinyproxy_installed{})) {
   mock_fixture f;
   tinyproxy proxy(f.mock().https_port());
   auto o = f.options();
@@ -369,7 +389,9 @@ BOOST_AUTO_TEST_CASE(a_garbage_answer_to_connect_is_a_bad_response) {
   BOOST_TEST(std::string(e->what()).find("proxy " + proxy.url()) != std::string::npos, e->what());
 }
 
-BOOST_AUTO_TEST_CASE(a_407_to_a_plain_http_request_is_a_proxy_authentication_error) {
+BOOST_AUTO_TEST_CASE(a_407_to_a_plain_http_request_is_a_proxy_authentication_error,
+                     *boost::unit_test::precondition(test_support::http1_specific{
+                         "a plain http:// request through a proxy is HTTP/1.1"})) {
   mock_fixture f;
   scripted_proxy proxy({"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: "
                         "Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",

@@ -42,6 +42,7 @@ json::object to_json(const server::counters& c) {
                       {"h2_connections", c.h2_connections},
                       {"h2_streams", c.h2_streams},
                       {"h2_peak_streams", c.h2_peak_streams},
+                      {"h2_pings", c.h2_pings},
                       {"requests", c.requests},
                       {"unauthorized", c.unauthorized},
                       {"admin_requests", c.admin_requests},

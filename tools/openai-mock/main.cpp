@@ -93,7 +93,7 @@ Unauthenticated helpers (no faults there): GET /__mock/stats (counters, includin
 faults_injected and faults_by_kind), GET /__mock/metadata/{id}, and /__mock/faults:
 POST a fault script (same JSON as --fault-script; replaces the steps of the ids it names),
 GET the pending steps per id, DELETE to forget them all. The stats count h2 connections and
-streams too (h2_connections, h2_streams, h2_peak_streams).
+streams too (h2_connections, h2_streams, h2_peak_streams), and PING frames received (h2_pings).
 )";
 
 struct bad_usage : std::runtime_error {

@@ -308,6 +308,7 @@ server::counters server::impl::stats() const {
   c.h2_connections = h2_connections;
   c.h2_streams = h2_streams;
   c.h2_peak_streams = h2_peak_streams;
+  c.h2_pings = h2_pings;
   c.requests = api_requests;
   c.faults_injected = faulted;
   {

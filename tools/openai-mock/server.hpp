@@ -128,6 +128,8 @@ class server {
     std::uint64_t h2_connections = 0;   // connections that spoke HTTP/2 (ALPN h2, or h2c)
     std::uint64_t h2_streams = 0;       // request streams opened on them (/__mock/* included)
     std::uint64_t h2_peak_streams = 0;  // the most streams open at once on one connection
+    // PING frames received (not their ACKs): how a client checks an idle h2 connection
+    std::uint64_t h2_pings = 0;
     // API requests received and read whole (/__mock/* excluded), faulted or not; a request
     // met by an idle_close reset is not counted.
     std::uint64_t requests = 0;

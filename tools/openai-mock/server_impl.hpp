@@ -52,7 +52,7 @@ struct server::impl {
 
   std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, tls_no_client_cert{0},
       tls_bad_client_cert{0}, accepted{0}, https_accepted{0}, http_accepted{0}, admin_requests{0},
-      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0};
+      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0}, h2_pings{0};
   mutable std::mutex fault_kinds_mutex;
   std::map<std::string, std::uint64_t> fault_kinds;
   mutable std::mutex server_names_mutex;

@@ -330,9 +330,9 @@ void h2_session::abandon(std::uint64_t tag) {
   const auto it = st.by_tag.find(tag);
   if (it == st.by_tag.end()) return;
   stream* s = it->second.get();
-  if (nghttp2_session_find_stream(st.session, s->id)) {
-    nghttp2_session_set_stream_user_data(st.session, s->id, nullptr);
-  }
+  // Also when the request's HEADERS is still queued (no stream yet): nghttp2 then sets it on
+  // the queued request, which would otherwise open (and close) its stream with a freed pointer.
+  nghttp2_session_set_stream_user_data(st.session, s->id, nullptr);
   if (!st.failed) nghttp2_submit_rst_stream(st.session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
   st.by_tag.erase(it);
 }

@@ -430,6 +430,25 @@ BOOST_AUTO_TEST_CASE(abandon_resets_the_stream_with_cancel_and_gives_no_completi
   BOOST_TEST(!done[0].ec, done[0].problem);
 }
 
+BOOST_AUTO_TEST_CASE(abandon_before_the_request_is_sent_leaves_nothing_of_it) {
+  h2_session client(client_cap);
+  test_server server;
+  slot a, b;
+  BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
+  BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));
+  client.abandon(1);  // its HEADERS is still queued in nghttp2
+  exchange(client, server);
+  BOOST_TEST(server.requests[1].fields.empty());
+  BOOST_TEST(server.requests[3].field(":path") == "/v1/b");
+  server.respond(3, 200, {}, "b");
+  exchange(client, server);
+  const auto done = take(client);
+  BOOST_TEST_REQUIRE(done.size() == 1u);
+  BOOST_TEST(done[0].tag == 2u);
+  BOOST_TEST(!done[0].ec, done[0].problem);
+  BOOST_TEST(client.active() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(fail_completes_every_stream_and_those_never_sent_as_unprocessed) {
   h2_session client(client_cap);
   test_server server;

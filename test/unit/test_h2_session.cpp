@@ -212,13 +212,27 @@ struct slot {
 
 constexpr std::size_t client_cap = 250;
 
+// What most tests start from: a fresh client and a server with default SETTINGS.
+struct client_and_server {
+  h2_session client{client_cap};
+  test_server server;
+};
+
+// After tag 1 was abandoned: the server answers tag 2's stream (3), the one completion.
+void answer_tag_2_alone(h2_session& client, test_server& server) {
+  server.respond(3, 200, {}, "b");
+  exchange(client, server);
+  const auto done = take(client);
+  BOOST_TEST_REQUIRE(done.size() == 1u);
+  BOOST_TEST(done[0].tag == 2u);
+  BOOST_TEST(!done[0].ec, done[0].problem);
+}
+
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(h2_session_exchange)
+BOOST_FIXTURE_TEST_SUITE(h2_session_exchange, client_and_server)
 
 BOOST_AUTO_TEST_CASE(a_request_arrives_with_pseudo_headers_and_lower_case_fields_only) {
-  h2_session client(client_cap);
-  test_server server;
   http::request post;
   post.method = http::verb::post;
   post.target = "/v1/chat/completions/chatcmpl-1?x=y";
@@ -256,8 +270,6 @@ BOOST_AUTO_TEST_CASE(a_request_arrives_with_pseudo_headers_and_lower_case_fields
 }
 
 BOOST_AUTO_TEST_CASE(a_post_without_body_says_content_length_zero_and_a_get_says_none) {
-  h2_session client(client_cap);
-  test_server server;
   http::request post;
   post.method = http::verb::post;
   post.target = "/v1/x";
@@ -274,8 +286,6 @@ BOOST_AUTO_TEST_CASE(a_post_without_body_says_content_length_zero_and_a_get_says
 }
 
 BOOST_AUTO_TEST_CASE(a_response_fills_status_kept_headers_and_body) {
-  h2_session client(client_cap);
-  test_server server;
   slot a;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 7));
   exchange(client, server);
@@ -296,8 +306,6 @@ BOOST_AUTO_TEST_CASE(a_response_fills_status_kept_headers_and_body) {
 }
 
 BOOST_AUTO_TEST_CASE(an_interim_response_is_skipped_for_the_final_one) {
-  h2_session client(client_cap);
-  test_server server;
   slot a;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   exchange(client, server);
@@ -314,8 +322,6 @@ BOOST_AUTO_TEST_CASE(an_interim_response_is_skipped_for_the_final_one) {
 }
 
 BOOST_AUTO_TEST_CASE(a_body_over_the_limit_fails_the_stream_and_resets_it) {
-  h2_session client(client_cap);
-  test_server server;
   slot a;
   a.body_limit = 10;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
@@ -331,8 +337,6 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_limit_fails_the_stream_and_resets_it) {
 }
 
 BOOST_AUTO_TEST_CASE(headers_over_the_limit_fail_the_stream_and_reset_it) {
-  h2_session client(client_cap);
-  test_server server;
   slot a;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   exchange(client, server);
@@ -350,11 +354,9 @@ BOOST_AUTO_TEST_CASE(headers_over_the_limit_fail_the_stream_and_reset_it) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(h2_session_failures)
+BOOST_FIXTURE_TEST_SUITE(h2_session_failures, client_and_server)
 
 BOOST_AUTO_TEST_CASE(refused_stream_is_unprocessed) {
-  h2_session client(client_cap);
-  test_server server;
   slot a;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   exchange(client, server);
@@ -366,8 +368,6 @@ BOOST_AUTO_TEST_CASE(refused_stream_is_unprocessed) {
 }
 
 BOOST_AUTO_TEST_CASE(another_reset_fails_only_that_stream) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));
@@ -386,8 +386,6 @@ BOOST_AUTO_TEST_CASE(another_reset_fails_only_that_stream) {
 }
 
 BOOST_AUTO_TEST_CASE(goaway_leaves_streams_above_its_last_id_unprocessed_and_refuses_new_ones) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b, c, d;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));  // stream 1
   BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));  // stream 3
@@ -411,8 +409,6 @@ BOOST_AUTO_TEST_CASE(goaway_leaves_streams_above_its_last_id_unprocessed_and_ref
 }
 
 BOOST_AUTO_TEST_CASE(abandon_resets_the_stream_with_cancel_and_gives_no_completion) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));
@@ -422,17 +418,10 @@ BOOST_AUTO_TEST_CASE(abandon_resets_the_stream_with_cancel_and_gives_no_completi
   exchange(client, server);
   BOOST_TEST(server.requests[1].reset_code == NGHTTP2_CANCEL);
   BOOST_TEST(client.active() == 1u);
-  server.respond(3, 200, {}, "b");
-  exchange(client, server);
-  const auto done = take(client);
-  BOOST_TEST_REQUIRE(done.size() == 1u);
-  BOOST_TEST(done[0].tag == 2u);
-  BOOST_TEST(!done[0].ec, done[0].problem);
+  answer_tag_2_alone(client, server);
 }
 
 BOOST_AUTO_TEST_CASE(abandon_before_the_request_is_sent_leaves_nothing_of_it) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));
@@ -440,18 +429,11 @@ BOOST_AUTO_TEST_CASE(abandon_before_the_request_is_sent_leaves_nothing_of_it) {
   exchange(client, server);
   BOOST_TEST(server.requests[1].fields.empty());
   BOOST_TEST(server.requests[3].field(":path") == "/v1/b");
-  server.respond(3, 200, {}, "b");
-  exchange(client, server);
-  const auto done = take(client);
-  BOOST_TEST_REQUIRE(done.size() == 1u);
-  BOOST_TEST(done[0].tag == 2u);
-  BOOST_TEST(!done[0].ec, done[0].problem);
+  answer_tag_2_alone(client, server);
   BOOST_TEST(client.active() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(fail_completes_every_stream_and_those_never_sent_as_unprocessed) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b, c;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   exchange(client, server);
@@ -470,8 +452,6 @@ BOOST_AUTO_TEST_CASE(fail_completes_every_stream_and_those_never_sent_as_unproce
 }
 
 BOOST_AUTO_TEST_CASE(garbage_from_the_server_fails_the_session_and_every_stream) {
-  h2_session client(client_cap);
-  test_server server;
   slot a, b;
   BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
   exchange(client, server);

@@ -14,7 +14,7 @@ jobs=${JOBS:-$(nproc)}
 clang=${FUZZ_CXX:-clang++-14}
 
 # Only a machine that lacks the packages runs setup.sh (it installs them, then builds build/).
-for p in clang-14 libclang-rt-14-dev cmake libboost1.81-dev; do
+for p in clang-14 libclang-rt-14-dev cmake libboost1.81-dev libnghttp2-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
     bash scripts/setup.sh
     break
@@ -22,7 +22,7 @@ for p in clang-14 libclang-rt-14-dev cmake libboost1.81-dev; do
 done
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(completion error_body metadata_id)
+[ ${#targets[@]} -gt 0 ] || targets=(completion error_body metadata_id h2_session)
 
 echo "== fuzz: building in build-fuzz/ with $clang"
 cmake -S test/fuzz -B build-fuzz -DCMAKE_CXX_COMPILER="$clang" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

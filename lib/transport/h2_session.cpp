@@ -52,6 +52,7 @@ struct h2_session::stream {
   std::size_t bytes_sent = 0, bytes_received = 0;
   bool headers_sent = false;  // the server has seen the request (or part of it)
   bool final_status = false;  // a non-1xx :status arrived
+  bool in_trailers = false;   // the header block being read came after the final response's
   bool ended = false;         // END_STREAM after a final response
   std::uint32_t reset_by_server = 0;  // the code of the server's RST_STREAM, 0 when none
   bool reset_received = false;
@@ -62,6 +63,7 @@ struct h2_session::state {
   nghttp2_session* session = nullptr;
   std::size_t client_max = 0;
   bool settings_received = false;
+  bool goaway_received = false;
   bool failed = false;
   std::unordered_map<std::uint64_t, std::unique_ptr<stream>> by_tag;
   // Scratch reused by every submit: lower-case names and the field list.
@@ -119,10 +121,17 @@ struct h2_session::state {
       s->final_status = status >= 200;
       return 0;
     }
-    if (frame->headers.cat == NGHTTP2_HCAT_HEADERS) return 0;  // trailers: counted, not kept
+    // Trailers: counted, not kept. (Not cat == NGHTTP2_HCAT_HEADERS: nghttp2 files the final
+    // response after an interim one under it too.)
+    if (s->in_trailers) return 0;
     const auto& keep = *s->target.keep;
     for (std::size_t i = 0; i < keep.count; ++i)
       if (n == keep.names[i]) out.kept[i].assign(v);
+    return 0;
+  }
+
+  static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    if (stream* s = of_user(user).of(frame->hd.stream_id)) s->in_trailers = s->final_status;
     return 0;
   }
 
@@ -151,6 +160,9 @@ struct h2_session::state {
         break;
       case NGHTTP2_PING:
         if (frame->hd.flags & NGHTTP2_FLAG_ACK) ++st.owner->pings_acked_;
+        break;
+      case NGHTTP2_GOAWAY:
+        st.goaway_received = true;
         break;
       case NGHTTP2_RST_STREAM:
         if (stream* s = st.of(frame->hd.stream_id)) {
@@ -237,6 +249,7 @@ h2_session::h2_session(std::size_t client_max_streams) : state_(std::make_unique
   state_->client_max = std::max<std::size_t>(client_max_streams, 1);
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &state::on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &state::on_header);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &state::on_data);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &state::on_frame_recv);
@@ -272,13 +285,17 @@ bool h2_session::submit(const http::request& request, std::string_view authority
 
   st.fields.clear();
   std::size_t used = 0;  // of st.names
+  // Sized before the fields point into them: growing the vector would move the strings, and a
+  // short (SSO) name's bytes with them.
+  const std::size_t most =
+      (request.common_headers ? request.common_headers->size() : 0) + request.extra_headers.size();
+  if (st.names.size() < most) st.names.resize(most);
   const auto method = boost::beast::http::to_string(request.method);
   st.fields.push_back(field(":method", std::string_view(method.data(), method.size())));
   st.fields.push_back(field(":scheme", tls ? "https" : "http"));
   st.fields.push_back(field(":authority", authority));
   st.fields.push_back(field(":path", request.target));
   http::for_each_header(request, [&](std::string_view name, std::string_view value) {
-    if (used == st.names.size()) st.names.emplace_back();
     std::string& lower = st.names[used];
     lower.assign(name);
     std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -313,9 +330,9 @@ void h2_session::abandon(std::uint64_t tag) {
   const auto it = st.by_tag.find(tag);
   if (it == st.by_tag.end()) return;
   stream* s = it->second.get();
-  if (nghttp2_session_find_stream(st.session, s->id)) {
-    nghttp2_session_set_stream_user_data(st.session, s->id, nullptr);
-  }
+  // Also when the request's HEADERS is still queued (no stream yet): nghttp2 then sets it on
+  // the queued request, which would otherwise open (and close) its stream with a freed pointer.
+  nghttp2_session_set_stream_user_data(st.session, s->id, nullptr);
   if (!st.failed) nghttp2_submit_rst_stream(st.session, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
   st.by_tag.erase(it);
 }
@@ -328,10 +345,21 @@ bool h2_session::receive(const std::uint8_t* data, std::size_t size) {
   state& st = *state_;
   if (st.failed) return false;
   const auto used = nghttp2_session_mem_recv(st.session, data, size);
-  if (used >= 0) return true;
-  fail(h2_errc::protocol_error,
-       std::string("server broke HTTP/2: ") + nghttp2_strerror(static_cast<int>(used)));
-  return false;
+  if (used < 0) {
+    fail(h2_errc::protocol_error,
+         std::string("server broke HTTP/2: ") + nghttp2_strerror(static_cast<int>(used)));
+    return false;
+  }
+  // A connection error in the server's bytes (a DATA frame on stream 0, a frame too large...)
+  // does not fail mem_recv: nghttp2 queues GOAWAY and ignores the rest. Requests are no longer
+  // allowed then although no GOAWAY came and stream ids remain: that too broke HTTP/2.
+  if (!st.goaway_received && nghttp2_session_get_next_stream_id(st.session) <= INT32_MAX &&
+      nghttp2_session_check_request_allowed(st.session) == 0) {
+    fail(h2_errc::protocol_error,
+         "server broke HTTP/2: nghttp2 ended the connection over the frames it sent");
+    return false;
+  }
+  return true;
 }
 
 void h2_session::produce(std::string& out) {

@@ -120,8 +120,13 @@ void connection_pool::slot_freed() {
 }
 
 void connection_pool::grant_opening_locked(const std::shared_ptr<waiter>& w) {
-  ++opening_;  // counted from now: the waiter will open it
-  w->answer.try_send(boost::system::error_code{}, nullptr, nullptr);
+  if (w->answer.try_send(boost::system::error_code{}, nullptr, nullptr)) {
+    ++opening_;  // counted from now: the waiter will open it
+    return;
+  }
+  // Its cancellation is under way: the slot goes to the next waiter, or is freed.
+  auto handoff = state_.discard();
+  if (handoff.waiter) grant_opening_locked(*handoff.waiter);
 }
 
 void connection_pool::expire(const std::shared_ptr<waiter>& w) {
@@ -227,8 +232,12 @@ void connection_pool::balance_locked() {
   if (shut_down_) return;
   while (state_.waiting() > 0) {
     if (auto conn = take_stream_locked()) {
-      (*state_.pop_waiter())->answer.try_send(boost::system::error_code{}, nullptr,
-                                              std::move(conn));
+      // A waiter whose cancellation is under way may refuse the answer: the stream is
+      // uncounted again, and the next waiter gets it.
+      auto w = *state_.pop_waiter();
+      if (!w->answer.try_send(boost::system::error_code{}, nullptr, conn))
+        for (auto& e : h2_)
+          if (e.conn == conn) --e.in_use;
       continue;
     }
     // The connections being opened will each carry many of the waiters, if h2 is what the

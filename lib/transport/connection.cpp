@@ -470,7 +470,7 @@ void connection::offer_http2(bool offer, bool prior_knowledge) noexcept {
 
 bool connection::speaks_http2() const noexcept { return impl_->speaks_h2; }
 
-void connection::async_read_some(asio::mutable_buffer buffer, io_handler handler) {
+void connection::async_read_some(asio::mutable_buffer buffer, io_callback handler) {
   impl& s = *impl_;
   if (s.secure_in_secure)
     s.secure_in_secure->async_read_some(buffer, std::move(handler));
@@ -480,7 +480,7 @@ void connection::async_read_some(asio::mutable_buffer buffer, io_handler handler
     s.plain->async_read_some(buffer, std::move(handler));
 }
 
-void connection::async_write(asio::const_buffer buffer, io_handler handler) {
+void connection::async_write(asio::const_buffer buffer, io_callback handler) {
   impl& s = *impl_;
   if (s.secure_in_secure)
     asio::async_write(*s.secure_in_secure, buffer, std::move(handler));

@@ -6,7 +6,7 @@
 #include "http/message.hpp"
 #include "http/url.hpp"
 
-#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -83,11 +83,23 @@ class connection {
   void offer_http2(bool offer, bool prior_knowledge = false) noexcept;
   bool speaks_http2() const noexcept;
   // The connection's bytes under HTTP, for h2_connection: one read of what is there, one
-  // whole write. The handler runs through its associated executor.
-  using io_handler =
-      boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
-  void async_read_some(boost::asio::mutable_buffer buffer, io_handler handler);
-  void async_write(boost::asio::const_buffer buffer, io_handler handler);
+  // whole write. The callback is a plain function and its context, run on `executor`;
+  // `slot` can stop the operation. A concrete type, not any_completion_handler, which would
+  // allocate on every operation converting executors.
+  struct io_callback {
+    using executor_type = boost::asio::any_io_executor;
+    using cancellation_slot_type = boost::asio::cancellation_slot;
+    void (*on_done)(void* context, boost::system::error_code, std::size_t) = nullptr;
+    void* context = nullptr;
+    std::shared_ptr<void> keep_alive;  // what owns the context, until the callback ran
+    executor_type executor;
+    cancellation_slot_type slot;
+    executor_type get_executor() const noexcept { return executor; }
+    cancellation_slot_type get_cancellation_slot() const noexcept { return slot; }
+    void operator()(boost::system::error_code ec, std::size_t n) { on_done(context, ec, n); }
+  };
+  void async_read_some(boost::asio::mutable_buffer buffer, io_callback callback);
+  void async_write(boost::asio::const_buffer buffer, io_callback callback);
   // Whether bytes already read from the socket wait inside TLS for the next async_read_some
   // (which then completes without a system call).
   bool has_buffered_input() const noexcept;

@@ -33,6 +33,35 @@ constexpr std::size_t read_size = 64 * 1024;
 
 }  // namespace
 
+// The caller to resume, type-erased once. Not Asio's any_completion_handler: that one converts
+// executors (allocating) each time the handler's executor is asked for.
+struct h2_connection::waker {
+  virtual ~waker() = default;
+  virtual asio::cancellation_slot slot() noexcept = 0;
+  // Posts the handler with ec to its own executor, where its slot is cleared first.
+  virtual void wake(error_code ec) = 0;
+};
+
+namespace {
+
+template <typename Handler>
+struct waker_for final : h2_connection::waker {
+  explicit waker_for(Handler h) : handler(std::move(h)) {}
+  asio::cancellation_slot slot() noexcept override {
+    return asio::get_associated_cancellation_slot(handler);
+  }
+  void wake(error_code ec) override {
+    const auto executor = asio::get_associated_executor(handler);
+    asio::post(executor, [h = std::move(handler), ec]() mutable {
+      asio::get_associated_cancellation_slot(h).clear();
+      std::move(h)(ec);
+    });
+  }
+  Handler handler;
+};
+
+}  // namespace
+
 // One request in flight: where its answer goes, and the caller to tell. Lives on executor_.
 struct h2_connection::job {
   std::uint64_t tag = 0;
@@ -43,9 +72,7 @@ struct h2_connection::job {
   clock::time_point deadline;
   std::string* problem = nullptr;
   stream_stats* stats = nullptr;
-  // Emplaced, never assigned: Boost 1.81's move assignment of any_completion_handler copies
-  // itself into itself without end.
-  std::optional<asio::any_completion_handler<void(error_code)>> handler;
+  std::unique_ptr<waker> wake;
   std::optional<asio::steady_timer> timer;
 };
 
@@ -100,11 +127,10 @@ asio::awaitable<error_code> h2_connection::exchange(const http::request& request
   j->stats = &stats;
   j->tag = next_tag_.fetch_add(1, std::memory_order_relaxed);
   auto initiation = [self = shared_from_this()](auto handler, std::unique_ptr<job> j) {
-    j->handler.emplace(std::move(handler));
-    // The erased handler has a slot of its own, chained to the caller's: set here and cleared
-    // there (complete()), on the caller's executor. All it does is ask the connection's
-    // executor to give the stream up.
-    auto slot = asio::get_associated_cancellation_slot(*j->handler);
+    j->wake = std::make_unique<waker_for<std::decay_t<decltype(handler)>>>(std::move(handler));
+    // The caller's slot: set here and cleared there (waker::wake), on the caller's executor.
+    // All it does is ask the connection's executor to give the stream up.
+    auto slot = j->wake->slot();
     if (slot.is_connected()) {
       slot.assign([weak = self->weak_from_this(), tag = j->tag](asio::cancellation_type) {
         if (auto conn = weak.lock())
@@ -204,16 +230,11 @@ void h2_connection::give_up(std::uint64_t tag, error_code why) {
 void h2_connection::complete(job& j, error_code ec, std::string problem) {
   if (j.timer) j.timer->cancel();
   if (ec && j.problem) *j.problem = std::move(problem);
-  auto handler = std::move(*j.handler);
-  const auto tag = j.tag;
-  jobs_.erase(tag);  // j is gone from here on (unless it was parked or never placed)
-  auto ex = asio::get_associated_executor(handler, executor_);
+  auto wake = std::move(j.wake);
+  jobs_.erase(j.tag);  // j is gone from here on (unless it was parked or never placed)
   // Posted, never run inline: the caller may start its next stream at once, and this may be
   // inside flush() or deliver().
-  asio::post(executor_, asio::bind_executor(ex, [handler = std::move(handler), ec]() mutable {
-                asio::get_associated_cancellation_slot(handler).clear();
-                std::move(handler)(ec);
-              }));
+  wake->wake(ec);
 }
 
 void h2_connection::deliver() {
@@ -239,12 +260,11 @@ void h2_connection::read_more() {
   reading_ = true;
   transport_->async_read_some(
       asio::buffer(incoming_),
-      asio::bind_cancellation_slot(
-          stop_reading_.slot(),
-          asio::bind_executor(executor_,
-                              [self = shared_from_this()](error_code ec, std::size_t n) {
-                                self->on_read(ec, n);
-                              })));
+      connection::io_callback{
+          [](void* self, error_code ec, std::size_t n) {
+            static_cast<h2_connection*>(self)->on_read(ec, n);
+          },
+          this, shared_from_this(), executor_, stop_reading_.slot()});
 }
 
 bool h2_connection::busy() const noexcept {
@@ -330,19 +350,25 @@ void h2_connection::flush() {
   writing_ = true;
   transport_->async_write(
       asio::buffer(outgoing_),
-      asio::bind_executor(executor_, [self = shared_from_this()](error_code ec, std::size_t) {
-        self->writing_ = false;
-        if (self->dead_) return;
-        if (ec) {
-          const std::string problem = "sending to " + self->where_ + " failed: " + ec.message();
-          if (self->silent_since_idle_)  // closed by the server while idle: see on_read()
-            self->failed(h2_errc::unprocessed, problem + ", after it had been idle");
-          else
-            self->failed(ec, problem);
-          return;
-        }
-        self->flush();
-      }));
+      connection::io_callback{
+          [](void* self, error_code ec, std::size_t n) {
+            static_cast<h2_connection*>(self)->on_written(ec, n);
+          },
+          this, shared_from_this(), executor_, {}});
+}
+
+void h2_connection::on_written(error_code ec, std::size_t) {
+  writing_ = false;
+  if (dead_) return;
+  if (ec) {
+    const std::string problem = "sending to " + where_ + " failed: " + ec.message();
+    if (silent_since_idle_)  // closed by the server while idle: see on_read()
+      failed(h2_errc::unprocessed, problem + ", after it had been idle");
+    else
+      failed(ec, problem);
+    return;
+  }
+  flush();
 }
 
 void h2_connection::failed(error_code ec, std::string problem) {

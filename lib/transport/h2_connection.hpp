@@ -32,6 +32,7 @@ namespace openai::detail {
 class h2_connection : public std::enable_shared_from_this<h2_connection> {
  public:
   using clock = connection::clock;
+  struct waker;
 
   // What one exchange cost, for attempt records.
   struct stream_stats {
@@ -88,6 +89,7 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   void complete(job& j, boost::system::error_code ec, std::string problem);
   void read_more();
   void on_read(boost::system::error_code ec, std::size_t n);
+  void on_written(boost::system::error_code ec, std::size_t n);
   void flush();
   void flush_soon();
   void failed(boost::system::error_code ec, std::string problem);

@@ -17,7 +17,7 @@ void render_request(const request& r, std::string& wire) {
   const auto method = boost::beast::http::to_string(r.method);
   wire.append(method.data(), method.size()).append(" ");
   wire.append(r.target).append(" HTTP/1.1\r\n");
-  for_each_header(r, [&](std::string_view name, std::string_view value) {
+  for_each_header(r, [&](std::string_view name, std::string_view value, std::size_t) {
     append_header(wire, name, value);
   });
   if (sends_content_length(r)) {

@@ -12,9 +12,14 @@
 
 namespace openai::detail::http {
 
-// Calls f(name, value) for each header the request carries, in wire order: the common headers
-// less those an extra header replaces, then the extra headers (the last of a name wins).
-// Content-Length is not among them. HTTP/1.1 rendering and HTTP/2 both go through here.
+// Where for_each_header says a header is not one of the common ones.
+inline constexpr std::size_t not_common = static_cast<std::size_t>(-1);
+
+// Calls f(name, value, common_index) for each header the request carries, in wire order: the
+// common headers less those an extra header replaces (common_index: its place in
+// *r.common_headers, so that what is derived from them can be computed once per client), then
+// the extra headers (the last of a name wins; not_common). Content-Length is not among them.
+// HTTP/1.1 rendering and HTTP/2 both go through here.
 template <typename F>
 void for_each_header(const request& r, F&& f) {
   auto overridden = [&](std::string_view name) {
@@ -22,14 +27,16 @@ void for_each_header(const request& r, F&& f) {
                        [&](const header& h) { return boost::beast::iequals(h.first, name); });
   };
   if (r.common_headers) {
-    for (const auto& [name, value] : *r.common_headers)
-      if (!overridden(name)) f(std::string_view(name), std::string_view(value));
+    for (std::size_t i = 0; i < r.common_headers->size(); ++i) {
+      const auto& [name, value] = (*r.common_headers)[i];
+      if (!overridden(name)) f(std::string_view(name), std::string_view(value), i);
+    }
   }
   for (auto it = r.extra_headers.begin(); it != r.extra_headers.end(); ++it) {
     const bool replaced_later =
         std::any_of(std::next(it), r.extra_headers.end(),
                     [&](const header& h) { return boost::beast::iequals(h.first, it->first); });
-    if (!replaced_later) f(std::string_view(it->first), std::string_view(it->second));
+    if (!replaced_later) f(std::string_view(it->first), std::string_view(it->second), not_common);
   }
 }
 

@@ -34,6 +34,13 @@ bool connection_specific(std::string_view lower_name) {
          lower_name == "upgrade" || lower_name == "te";
 }
 
+std::string to_lower(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
 nghttp2_nv field(std::string_view name, std::string_view value) {
   return {reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
           reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
@@ -66,7 +73,11 @@ struct h2_session::state {
   bool goaway_received = false;
   bool failed = false;
   std::unordered_map<std::uint64_t, std::unique_ptr<stream>> by_tag;
-  // Scratch reused by every submit: lower-case names and the field list.
+  // The common headers' names in lower case ("" for those HTTP/2 drops), made once for the
+  // list they are of: every request of a client shares one.
+  std::shared_ptr<const http::header_list> lowered_for;
+  std::vector<std::string> lowered;
+  // Scratch reused by every submit: lower-case names of extra headers and the field list.
   std::vector<std::string> names;
   std::vector<nghttp2_nv> fields;
   char content_length[24];
@@ -287,19 +298,30 @@ bool h2_session::submit(const http::request& request, std::string_view authority
   std::size_t used = 0;  // of st.names
   // Sized before the fields point into them: growing the vector would move the strings, and a
   // short (SSO) name's bytes with them.
-  const std::size_t most =
-      (request.common_headers ? request.common_headers->size() : 0) + request.extra_headers.size();
-  if (st.names.size() < most) st.names.resize(most);
+  if (st.names.size() < request.extra_headers.size()) st.names.resize(request.extra_headers.size());
+  if (request.common_headers != st.lowered_for) {
+    st.lowered_for = request.common_headers;
+    st.lowered.clear();
+    if (st.lowered_for)
+      for (const auto& h : *st.lowered_for) {
+        std::string lower = to_lower(h.first);
+        st.lowered.push_back(connection_specific(lower) ? std::string() : std::move(lower));
+      }
+  }
   const auto method = boost::beast::http::to_string(request.method);
   st.fields.push_back(field(":method", std::string_view(method.data(), method.size())));
   st.fields.push_back(field(":scheme", tls ? "https" : "http"));
   st.fields.push_back(field(":authority", authority));
   st.fields.push_back(field(":path", request.target));
-  http::for_each_header(request, [&](std::string_view name, std::string_view value) {
+  http::for_each_header(request, [&](std::string_view name, std::string_view value,
+                                     std::size_t common_index) {
+    if (common_index != http::not_common) {
+      const std::string& lower = st.lowered[common_index];
+      if (!lower.empty()) st.fields.push_back(field(lower, value));
+      return;
+    }
     std::string& lower = st.names[used];
-    lower.assign(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    lower = to_lower(name);
     if (connection_specific(lower)) return;
     ++used;
     st.fields.push_back(field(lower, value));

@@ -87,6 +87,11 @@ asio::awaitable<boost::system::error_code> run_dial(const std::string& host, con
                                                     bool host_is_ip, clock::time_point deadline,
                                                     tcp::socket& socket, std::string& problem,
                                                     address_memory* memory, std::string label) {
+  // Cancellation is read from the state below, never thrown: a co_await of this coroutine
+  // thread throwing would skip its own clean-up, and after the last statement co_spawn's
+  // switch back to the caller's executor would throw out of io_context::run() (Boost 1.81
+  // does that co_await outside its try block).
+  co_await asio::this_coro::throw_if_cancelled(false);
   const auto strand = co_await asio::this_coro::executor;
   const asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
   const asio::any_io_executor io = socket.get_executor();

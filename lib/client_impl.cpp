@@ -191,6 +191,7 @@ retry_config client_impl::retry_for(const request_options& options) const {
   retry.initial_backoff = options_.initial_retry_delay;
   retry.max_backoff = options_.max_retry_delay;
   retry.max_server_wait = options_.max_retry_after;
+  retry.retry_announced_rate_limits = options.retry_announced_rate_limits;
   return retry;
 }
 

@@ -10,10 +10,11 @@
 //       {.concurrency = 64});
 //
 // One bad item never stops the batch: invalid metadata becomes an error result without being
-// sent, an API error after retries becomes an error result, and the batch goes on. On 429s the
-// concurrency halves and then grows back by one per clean window (AIMD); an optional cap limits
-// requests per second; x-ratelimit-remaining/reset-requests headers pause new requests before
-// the server starts refusing them.
+// sent, an API error after retries becomes an error result, and the batch goes on. A server
+// that announces its budget (x-ratelimit-limit/remaining/reset-requests) is followed by it: the
+// batch paces at the rate those headers imply, and a 429 carrying them is sent again when the
+// budget allows. Without them, on 429s the concurrency halves and then grows back by one per
+// clean window (AIMD). An optional cap limits requests per second.
 #pragma once
 
 #include <openai/error.hpp>

@@ -81,6 +81,7 @@ struct diagnostics {
   unsigned rate_limited = 0;            ///< Of those, answered 429 (batches slow down on these).
   std::string ratelimit_remaining_requests;  ///< x-ratelimit-remaining-requests, last response.
   std::string ratelimit_reset_requests;      ///< x-ratelimit-reset-requests, last response.
+  std::string ratelimit_limit_requests;      ///< x-ratelimit-limit-requests, last response.
   std::vector<std::string> violations;  ///< Each validation failure, when errc::invalid_argument.
   boost::system::error_code cause;      ///< The underlying network/TLS error, when there was one.
 

@@ -146,6 +146,11 @@ struct client_options {
 struct request_options {
   std::optional<std::chrono::milliseconds> timeout;  ///< Replaces client_options::timeout.
   std::optional<unsigned> max_retries;  ///< Replaces client_options::max_retries.
+  /// False: a 429 that announces the server's budget (x-ratelimit-remaining-requests) ends the
+  /// call at once instead of being retried inside it, for a caller that paces by that budget
+  /// and re-sends the request itself, as update_many does. A 429 without the header, and every
+  /// other failure, is retried as usual.
+  bool retry_announced_rate_limits = true;
   /// Added to (or replacing) the client's headers. A name that is not an HTTP token, a value
   /// with CR, LF or NUL, and Content-Length / Transfer-Encoding fail with
   /// errc::invalid_argument before anything is sent.

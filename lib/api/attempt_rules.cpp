@@ -43,6 +43,7 @@ attempt_verdict attempt_rules::judge(boost::system::error_code failure,
       ++rate_limited_;
       error_code_text = parse_error_body(response.body).code;
       outcome.error_code = error_code_text;
+      outcome.budget_announced = !header(response, api_header::ratelimit_remaining_requests).empty();
     }
   }
   const auto decision =

@@ -78,6 +78,9 @@ retry_decision decide_retry(const retry_config& config, unsigned retries_done,
   }
   // Waiting does not refill a quota.
   if (outcome.status == 429 && outcome.error_code == "insufficient_quota") retry = false;
+  // The caller paces by the budget the server announced and re-sends the request itself.
+  if (outcome.status == 429 && outcome.budget_announced && !config.retry_announced_rate_limits)
+    retry = false;
   if (!retry) return {};
 
   if (!outcome.transport_failure) {

@@ -14,6 +14,9 @@ struct retry_config {
   std::chrono::milliseconds max_backoff{8000};     // 0.5 s * 2^n, capped at 8 s,
   double jitter = 0.25;                            // minus up to 25 %
   std::chrono::milliseconds max_server_wait{60000};  // longer retry-after: give up at once
+  // False: a 429 that announces the server's budget ends the call, for a caller that paces
+  // and re-sends it itself (request_options::retry_announced_rate_limits).
+  bool retry_announced_rate_limits = true;
 };
 
 // What an attempt ended with. For a response, the header values as received (empty = absent).
@@ -24,6 +27,7 @@ struct attempt_outcome {
   std::string_view retry_after_ms;  // retry-after-ms
   std::string_view retry_after;     // retry-after: seconds or an HTTP-date
   std::string_view error_code;      // error.code of the body ("insufficient_quota")
+  bool budget_announced = false;    // x-ratelimit-remaining-requests was present
 };
 
 struct retry_decision {

@@ -44,6 +44,7 @@ call_result<Op> to_result(const Op& op, finished_attempts&& finished,
   d.request_id = header(response, api_header::request_id);  // copied: the result carries it too
   d.ratelimit_remaining_requests = header(response, api_header::ratelimit_remaining_requests);
   d.ratelimit_reset_requests = header(response, api_header::ratelimit_reset_requests);
+  d.ratelimit_limit_requests = header(response, api_header::ratelimit_limit_requests);
 
   // Emplaced, then moved into the result, never assigned: move construction keeps the parsed
   // object's arena, where assignment would copy every element out of it.

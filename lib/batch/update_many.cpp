@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <deque>
 #include <list>
 
 namespace openai {
@@ -31,6 +32,20 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+// How often one item is re-sent after 429s that announced the server's budget before its
+// result is the 429. The pacer follows the budget, so a line meets such a 429 only when the
+// server's limit drops or another client spends it; the bound keeps a server that refuses
+// forever from holding a batch forever.
+constexpr unsigned max_requeues = 100;
+
+// An item answered 429 while the server announced its budget: sent again, paced, before any
+// new item. `last` is what it reports if it is never re-sent (the batch stopped).
+struct requeued_item {
+  update_item item;
+  update_result last;
+  unsigned requeues = 0;
+};
+
 // Everything the loop and the completions share. Completions hold it by shared_ptr, and the
 // loop never returns while one is outstanding, so it is never used after the batch ends.
 struct batch_state {
@@ -42,7 +57,12 @@ struct batch_state {
         pace(options.concurrency, options.max_requests_per_second,
              options.adaptive_concurrency, 1, max_pause),
         progress(options.progress ? options.progress : std::make_shared<batch_progress>()),
-        on_progress(options.on_progress) {}
+        on_progress(options.on_progress),
+        request(options.request),
+        request_requeueable(options.request),
+        first_wave(options.concurrency) {
+    request_requeueable.retry_announced_rate_limits = false;
+  }
 
   asio::any_io_executor strand;
   asio::steady_timer wake;
@@ -50,7 +70,15 @@ struct batch_state {
   update_sink sink;
   std::shared_ptr<batch_progress> progress;
   std::function<void(const batch_progress&)> on_progress;
-  std::size_t in_flight = 0;
+  // Each update's options: as given, and for an item kept for re-sending, with the 429s that
+  // announce a budget left to the batch.
+  request_options request;
+  request_options request_requeueable;
+  // Until the server announces a budget, only the first wave is kept for re-sending (a copy of
+  // each item's metadata): a server without rate-limit headers costs no copies after it.
+  std::size_t first_wave;
+  std::size_t launched = 0;
+  std::deque<requeued_item> again;
   std::list<asio::cancellation_signal> in_flight_signals;  // for cancel_in_flight
   batch_summary summary;
   std::exception_ptr sink_failure;
@@ -58,6 +86,13 @@ struct batch_state {
   clock::time_point window_started = started;
   std::uint64_t window_done = 0;
 };
+
+// Whether a result is a 429 the batch sends again: the server announced its budget with it
+// (the pacer follows that), and waiting can help (not an exhausted quota).
+bool is_requeued_429(const update_result& r) {
+  return r.ec == make_error_code(errc::rate_limited) &&
+         !r.details.ratelimit_remaining_requests.empty() && r.details.code != "insufficient_quota";
+}
 
 }  // namespace
 
@@ -71,7 +106,7 @@ struct batch_runner {
     p.failed_ = st.summary.failed;
     p.not_attempted_ = st.summary.not_attempted;
     p.retries_ = st.summary.retries;
-    p.in_flight_ = st.in_flight;
+    p.in_flight_ = st.pace.in_flight();
     p.concurrency_ = st.pace.limit();
     p.elapsed_ = std::chrono::duration<double>(now - st.started).count();
     const double window = std::chrono::duration<double>(now - st.window_started).count();
@@ -104,26 +139,45 @@ struct batch_runner {
     if (st.on_progress) st.on_progress(*st.progress);
   }
 
+  // earlier: the item's previous sends, when it is re-sent after a 429 (its attempts and 429s
+  // add up in the one result it gets).
   static void launch(const std::shared_ptr<batch_state>& st,
                      const std::shared_ptr<client_impl>& impl, update_item item,
-                     const request_options& options) {
-    ++st->in_flight;
-    st->pace.on_start(clock::now());
+                     const requeued_item* earlier = nullptr) {
+    const auto ticket = st->pace.on_start(clock::now());
+    const bool requeueable =
+        earlier || st->launched < st->first_wave || st->pace.follows_server_budget();
+    ++st->launched;
+    // The copy to send again; only kept while 429s may come back with a budget.
+    std::optional<update_item> kept;
+    if (requeueable) kept = item;
+    const unsigned requeues = earlier ? earlier->requeues + 1 : 0;
+    const unsigned attempts_before = earlier ? earlier->last.details.attempts : 0;
+    const unsigned rate_limited_before = earlier ? earlier->last.details.rate_limited : 0;
+
     auto signal = st->in_flight_signals.emplace(st->in_flight_signals.end());
     auto diag = std::make_shared<diagnostics>();
-    auto on_done = [st, diag, signal, tag = item.tag, id = item.completion_id](
-                       error_code ec, chat_completion) mutable {
+    auto on_done = [st, diag, signal, ticket, kept = std::move(kept), requeues, attempts_before,
+                    rate_limited_before, tag = item.tag,
+                    id = item.completion_id](error_code ec, chat_completion) mutable {
       st->in_flight_signals.erase(signal);
-      --st->in_flight;
-      st->pace.on_finish(clock::now(), diag->rate_limited, diag->ratelimit_remaining_requests,
-                         diag->ratelimit_reset_requests, st->in_flight);
+      st->pace.on_finish(clock::now(), ticket,
+                         pacer_feedback{diag->rate_limited, diag->ratelimit_limit_requests,
+                                        diag->ratelimit_remaining_requests,
+                                        diag->ratelimit_reset_requests});
       update_result result;
       result.tag = tag;
       result.completion_id = std::move(id);
       result.ec = ec;
-      result.attempted = diag->attempts > 0;
       result.details = std::move(*diag);
-      deliver(*st, std::move(result));
+      result.details.attempts += attempts_before;
+      result.details.rate_limited += rate_limited_before;
+      result.attempted = result.details.attempts > 0;
+      if (kept && requeues < max_requeues && is_requeued_429(result)) {
+        st->again.push_back(requeued_item{std::move(*kept), std::move(result), requeues});
+      } else {
+        deliver(*st, std::move(result));
+      }
       st->wake.cancel();
     };
     auto id = item.completion_id;
@@ -131,7 +185,8 @@ struct batch_runner {
         impl,
         operation_handler<update_op>(asio::bind_cancellation_slot(
             signal->slot(), asio::bind_executor(st->strand, std::move(on_done)))),
-        update_op{std::move(id), std::move(item.metadata)}, options, diag.get());
+        update_op{std::move(id), std::move(item.metadata)},
+        requeueable ? st->request_requeueable : st->request, diag.get());
   }
 
   // The next item, or nothing at the end or when the source threw (kept in `failure`).
@@ -150,6 +205,11 @@ struct batch_runner {
     co_return state.cancelled() != asio::cancellation_type::none;
   }
 
+  static asio::awaitable<void> wait_for_wake(batch_state& st, clock::time_point until) {
+    st.wake.expires_at(until);
+    co_await st.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
   static asio::awaitable<batch_summary> run(std::shared_ptr<client_impl> impl,
                                             update_source source, update_sink sink,
                                             batch_options options) {
@@ -158,33 +218,43 @@ struct batch_runner {
                                             impl->options().max_retry_after);
     st->sink = std::move(sink);
     std::exception_ptr source_failure;
+    bool source_done = false;
 
+    // Until the source is exhausted and nothing is in flight or waiting to be sent again: wait
+    // until the pacer lets one more start (a completion or the clock wakes us), then start the
+    // oldest re-queued item, else the source's next.
     for (;;) {
-      // Wait until the pacer lets one more start (a completion or the clock wakes us).
-      bool stop = false;
-      for (;;) {
-        if (st->sink_failure || co_await cancelled()) {
-          stop = true;
-          break;
-        }
-        const auto now = clock::now();
-        auto when = st->pace.next_start(st->in_flight, now);
-        if (when && *when <= now) break;
-        st->wake.expires_at(when ? *when : clock::time_point::max());
-        co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (st->sink_failure || co_await cancelled()) break;
+      const bool nothing_to_start = source_done && st->again.empty();
+      if (nothing_to_start && st->pace.in_flight() == 0) break;
+      const auto now = clock::now();
+      auto when = nothing_to_start ? std::nullopt : st->pace.next_start(now);
+      if (!when || *when > now) {
+        co_await wait_for_wake(*st, when ? *when : clock::time_point::max());
+        continue;
       }
-      if (stop) break;
+      if (!st->again.empty()) {
+        auto earlier = std::move(st->again.front());
+        st->again.pop_front();
+        launch(st, impl, std::move(earlier.item), &earlier);
+        continue;
+      }
       auto item = co_await pull(source, source_failure);
-      if (!item) break;
-      launch(st, impl, std::move(*item), options.request);
+      if (!item) {
+        source_done = true;
+        continue;
+      }
+      launch(st, impl, std::move(*item));
     }
 
     const bool was_cancelled = co_await cancelled();
     if (was_cancelled && options.cancel_in_flight)
       for (auto& signal : st->in_flight_signals) signal.emit(asio::cancellation_type::terminal);
-    while (st->in_flight > 0) {
-      st->wake.expires_at(clock::time_point::max());
-      co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    while (st->pace.in_flight() > 0) co_await wait_for_wake(*st, clock::time_point::max());
+    // Stopped early: the items waiting to be sent again end with their last 429.
+    while (!st->again.empty()) {
+      deliver(*st, std::move(st->again.front().last));
+      st->again.pop_front();
     }
     if (was_cancelled && options.report_unattempted && !source_failure) {
       for (;;) {

@@ -104,6 +104,20 @@ BOOST_AUTO_TEST_CASE(does_not_retry_insufficient_quota) {
   BOOST_TEST(decide_retry({}, 0, o, now, 0.0).retry);
 }
 
+BOOST_AUTO_TEST_CASE(leaves_a_429_that_announces_a_budget_to_a_pacing_caller) {
+  retry_config pacing;
+  pacing.retry_announced_rate_limits = false;
+  auto o = status(429);
+  o.budget_announced = true;
+  BOOST_TEST(!decide_retry(pacing, 0, o, now, 0.0).retry);
+  BOOST_TEST(decide_retry({}, 0, o, now, 0.0).retry);  // by default: retried as ever
+  o.budget_announced = false;
+  BOOST_TEST(decide_retry(pacing, 0, o, now, 0.0).retry);  // no budget to pace by: retried
+  auto unavailable = status(503);
+  unavailable.budget_announced = true;
+  BOOST_TEST(decide_retry(pacing, 0, unavailable, now, 0.0).retry);
+}
+
 BOOST_AUTO_TEST_CASE(an_http_date_in_year_9999_is_a_wait_beyond_the_cap) {
   auto o = status(429);
   o.retry_after = "Fri, 31 Dec 9999 23:59:59 GMT";

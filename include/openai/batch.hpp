@@ -54,6 +54,9 @@ struct update_result {
   boost::system::error_code ec;  ///< Empty: updated. Else an openai::errc, or operation_aborted.
   bool attempted = false;        ///< False: never sent (invalid input, or the batch was cancelled).
   diagnostics details;           ///< Status, message, type, code, request id, attempts, violations.
+  /// From the item's first send to its result, its retries and re-sends after 429s included
+  /// (the latency a caller saw); 0 when it was never sent.
+  std::chrono::microseconds elapsed{0};
   /// Whether the update succeeded.
   bool ok() const noexcept { return !ec; }
 };

@@ -44,6 +44,7 @@ struct requeued_item {
   update_item item;
   update_result last;
   unsigned requeues = 0;
+  clock::time_point first_sent;
 };
 
 // Everything the loop and the completions share. Completions hold it by shared_ptr, and the
@@ -144,7 +145,9 @@ struct batch_runner {
   static void launch(const std::shared_ptr<batch_state>& st,
                      const std::shared_ptr<client_impl>& impl, update_item item,
                      const requeued_item* earlier = nullptr) {
-    const auto ticket = st->pace.on_start(clock::now());
+    const auto now = clock::now();
+    const auto ticket = st->pace.on_start(now);
+    const auto first_sent = earlier ? earlier->first_sent : now;
     const bool requeueable =
         earlier || st->launched < st->first_wave || st->pace.follows_server_budget();
     ++st->launched;
@@ -158,10 +161,11 @@ struct batch_runner {
     auto signal = st->in_flight_signals.emplace(st->in_flight_signals.end());
     auto diag = std::make_shared<diagnostics>();
     auto on_done = [st, diag, signal, ticket, kept = std::move(kept), requeues, attempts_before,
-                    rate_limited_before, tag = item.tag,
+                    rate_limited_before, first_sent, tag = item.tag,
                     id = item.completion_id](error_code ec, chat_completion) mutable {
       st->in_flight_signals.erase(signal);
-      st->pace.on_finish(clock::now(), ticket,
+      const auto finished = clock::now();
+      st->pace.on_finish(finished, ticket,
                          pacer_feedback{diag->rate_limited, diag->ratelimit_limit_requests,
                                         diag->ratelimit_remaining_requests,
                                         diag->ratelimit_reset_requests});
@@ -173,8 +177,11 @@ struct batch_runner {
       result.details.attempts += attempts_before;
       result.details.rate_limited += rate_limited_before;
       result.attempted = result.details.attempts > 0;
+      if (result.attempted)
+        result.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(finished - first_sent);
       if (kept && requeues < max_requeues && is_requeued_429(result)) {
-        st->again.push_back(requeued_item{std::move(*kept), std::move(result), requeues});
+        st->again.push_back(
+            requeued_item{std::move(*kept), std::move(result), requeues, first_sent});
       } else {
         deliver(*st, std::move(result));
       }

@@ -2,6 +2,9 @@
 #include <boost/test/unit_test.hpp>
 #include <openai/error.hpp>
 
+#include <chrono>
+#include <cmath>
+
 #include "batch_lines.hpp"
 
 using namespace openai_cli;
@@ -199,6 +202,52 @@ BOOST_AUTO_TEST_CASE(summary_gives_counts_failures_by_kind_retries_and_rate) {
   t.skipped = 5;
   BOOST_TEST(format_summary(t, 2.0, true).find("openai: interrupted: 10 lines") == 0);
   BOOST_TEST(format_summary(t, 2.0, true).find("5 skipped (already ok)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(summary_gives_the_median_and_99th_percentile_latency) {
+  batch_tally t;
+  batch_record r;
+  r.ok = true;
+  r.attempts = 1;
+  for (int i = 1; i <= 100; ++i) {
+    r.elapsed = std::chrono::milliseconds(i);  // 1 ms ... 100 ms
+    t.add(r);
+  }
+  const auto summary = format_summary(t, 1.0, false);
+  BOOST_TEST(summary.find("100 updates/s, p50 ") != std::string::npos, summary);
+  // Within the histogram's 2 %: 50 ms and 99 ms.
+  const auto p50 = t.latencies.percentile(0.5).count(), p99 = t.latencies.percentile(0.99).count();
+  BOOST_TEST((p50 >= 49000 && p50 <= 51000), p50);
+  BOOST_TEST((p99 >= 97000 && p99 <= 101000), p99);
+}
+
+BOOST_AUTO_TEST_CASE(a_record_carries_its_latency_in_microseconds) {
+  batch_record r;
+  r.line = 1;
+  r.completion_id = "chatcmpl-1";
+  r.ok = true;
+  r.status = 200;
+  r.attempts = 2;
+  r.elapsed = std::chrono::microseconds(12345);
+  BOOST_TEST(format_record(r) ==
+             R"({"line":1,"completion_id":"chatcmpl-1","ok":true,"status":200,"attempts":2,"elapsed_us":12345})");
+}
+
+BOOST_AUTO_TEST_CASE(the_latency_histogram_is_exact_below_32_us_and_within_2_percent_above) {
+  for (std::int64_t v : {0, 1, 7, 31}) {
+    latency_histogram h;
+    h.add(std::chrono::microseconds(v));
+    BOOST_TEST(h.percentile(1.0).count() == v);
+  }
+  for (std::int64_t v : {std::int64_t{32}, std::int64_t{100}, std::int64_t{1000}, std::int64_t{12345},
+                         std::int64_t{999999}, std::int64_t{86400000000}}) {
+    latency_histogram h;
+    h.add(std::chrono::microseconds(v));
+    const double got = static_cast<double>(h.percentile(0.5).count());
+    BOOST_TEST(std::abs(got - static_cast<double>(v)) <= 0.02 * static_cast<double>(v), v << " -> " << got);
+  }
+  latency_histogram empty;
+  BOOST_TEST(empty.percentile(0.5).count() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(summary_counts_lines_out_of_retries_and_says_resume_redoes_them) {

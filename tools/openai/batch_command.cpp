@@ -35,6 +35,7 @@ batch_record record_of(const openai::update_result& r, unsigned max_retries) {
   rec.completion_id = r.completion_id;
   rec.ok = r.ok();
   rec.attempts = r.details.attempts;
+  rec.elapsed = r.elapsed;
   rec.request_id = r.details.request_id;
   if (rec.ok) {
     rec.status = r.details.status ? r.details.status : 200;

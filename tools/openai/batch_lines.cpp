@@ -113,6 +113,7 @@ std::string format_record(const batch_record& r) {
   o["ok"] = r.ok;
   if (r.ok && r.status) o["status"] = r.status;
   o["attempts"] = r.attempts;
+  if (r.elapsed.count() > 0) o["elapsed_us"] = r.elapsed.count();
   if (!r.request_id.empty()) o["request_id"] = text(r.request_id);
   if (!r.ok) {
     json::object e;
@@ -223,6 +224,7 @@ void batch_tally::add(const batch_record& r) {
     ++failed_by_kind[r.kind];
   if (r.attempts > 1) retries += r.attempts - 1;
   if (r.retries_exhausted) ++exhausted;
+  if (r.elapsed.count() > 0) latencies.add(r.elapsed);
 }
 
 namespace {
@@ -267,6 +269,12 @@ std::string format_summary(const batch_tally& t, double elapsed_seconds, bool in
   out += ", " + fixed(elapsed_seconds, 2) + " s, ";
   const double rate = elapsed_seconds > 0 ? static_cast<double>(t.ok) / elapsed_seconds : 0;
   out += fixed(rate, 0) + " updates/s";
+  if (t.latencies.count() > 0) {
+    const auto ms = [&](double q) {
+      return fixed(static_cast<double>(t.latencies.percentile(q).count()) / 1000.0, 1);
+    };
+    out += ", p50 " + ms(0.5) + " ms, p99 " + ms(0.99) + " ms";
+  }
   return out;
 }
 

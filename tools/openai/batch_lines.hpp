@@ -9,6 +9,7 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <openai/metadata.hpp>
@@ -17,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "latency_histogram.hpp"
 #include "usage_error.hpp"
 
 namespace openai_cli {
@@ -54,6 +56,7 @@ struct batch_record {
   bool ok = false;
   unsigned status = 0;  // 0: omitted
   unsigned attempts = 0;
+  std::chrono::microseconds elapsed{0};  // from the first send to the result; 0: omitted
   std::string request_id;  // empty: omitted
   // Failures only.
   std::string kind;  // validation | input | api | network | timeout | cancelled
@@ -98,6 +101,7 @@ struct batch_tally {
   std::uint64_t retries = 0;    // attempts beyond the first, over all records
   std::uint64_t skipped = 0;    // --resume: lines already recorded ok
   std::uint64_t exhausted = 0;  // failed after using up their retries
+  latency_histogram latencies;  // of the records with an elapsed time
 
   std::uint64_t failed() const noexcept { return records - ok; }
   void add(const batch_record& r);
@@ -105,7 +109,7 @@ struct batch_tally {
 
 // One line, without the newline:
 //   openai: update-many: 20000 lines, 19990 ok, 10 failed (input 5, validation 5),
-//   412 retries, 4.21 s, 4748 updates/s
+//   412 retries, 4.21 s, 4748 updates/s, p50 12.1 ms, p99 30.2 ms
 // ("interrupted" instead of "update-many" after SIGINT/SIGTERM; skipped lines when any; when
 // lines ran out of retries: "3 out of retries (--resume redoes them)" after the failures).
 std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted);

@@ -13,8 +13,6 @@ using namespace std::chrono_literals;
 using openai::http_version;
 using test_support::h2_options;
 using test_support::mock_fixture;
-using test_support::outcomes;
-using test_support::run;
 
 namespace {
 
@@ -25,9 +23,9 @@ openai_mock::server_options with_latency(std::chrono::milliseconds latency, std:
 }
 
 // Starts an update of each id in [first, last] together and runs them all to the end.
-outcomes together(asio::io_context& io, openai::client& client, std::size_t first,
-                  std::size_t last) {
-  outcomes calls;
+test_support::outcomes together(asio::io_context& io, openai::client& client, std::size_t first,
+                                std::size_t last) {
+  test_support::outcomes calls;
   for (std::size_t i = first; i <= last; ++i) calls.start(client, mock_fixture::id(i));
   io.run();
   io.restart();
@@ -45,7 +43,7 @@ BOOST_AUTO_TEST_CASE(an_answer_arrives_no_sooner_than_the_latency) {
     openai::client client(io.get_executor(), h2_options(f, version));
     test_support::warm_up(io, client, f.id(1));  // the handshake is not what is measured
     const auto start = std::chrono::steady_clock::now();
-    run(io, client.update_completion(f.id(2), {{"late", "yes"}}));
+    test_support::run(io, client.update_completion(f.id(2), {{"late", "yes"}}));
     const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     BOOST_TEST(waited.count() >= 300);  // a lower bound only

@@ -102,7 +102,11 @@ class h2_connection {
         {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, s.options.h2_max_concurrent_streams}};
     nghttp2_submit_settings(ng_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   }
-  ~h2_connection() { nghttp2_session_del(ng_); }
+  ~h2_connection() {
+    for (const auto& [when, entry] : due_)
+      if (entry.latency) s_.note_delayed(-1);
+    nghttp2_session_del(ng_);
+  }
   h2_connection(const h2_connection&) = delete;
   h2_connection& operator=(const h2_connection&) = delete;
 
@@ -254,6 +258,8 @@ class h2_connection {
         break;
     }
     st->res = s_.answer(st->req, plan);
+    // --latency: this stream's answer waits in due_, the others keep flowing.
+    const auto latency = s_.latency_of(st->req);
     const std::size_t size = st->res.body.size();
     switch (plan.action) {
       case fault_action::reset_mid_response:
@@ -275,12 +281,23 @@ class h2_connection {
         st->goaway_after = true;
         break;
       case fault_action::delay:
-        due_.emplace(steady::now() + delay_of(plan), id);
+        delay(id, delay_of(plan), latency);
         return;
       default:
         break;
     }
+    if (latency.count() > 0) {
+      delay(id, {}, latency);
+      return;
+    }
     submit(id, *st);
+  }
+
+  // The answer of stream `id` goes out after `fault_delay` + `latency`.
+  void delay(std::int32_t id, steady::duration fault_delay, std::chrono::nanoseconds latency) {
+    const bool delayed = latency.count() > 0;
+    if (delayed) s_.note_delayed(+1);
+    due_.emplace(steady::now() + fault_delay + latency, due_entry{id, delayed});
   }
 
   void submit(std::int32_t id, h2_stream& st) {
@@ -315,8 +332,9 @@ class h2_connection {
   void submit_due() {
     const auto now = steady::now();
     while (!due_.empty() && due_.begin()->first <= now) {
-      const std::int32_t id = due_.begin()->second;
+      const auto [id, delayed] = due_.begin()->second;
       due_.erase(due_.begin());
+      if (delayed) s_.note_delayed(-1);
       if (h2_stream* st = find(id)) submit(id, *st);
     }
   }
@@ -428,7 +446,11 @@ class h2_connection {
   asio::steady_timer wake_;
   nghttp2_session* ng_ = nullptr;
   std::map<std::int32_t, h2_stream> streams_;
-  std::multimap<steady::time_point, std::int32_t> due_;  // delayed responses
+  struct due_entry {
+    std::int32_t id;
+    bool latency;  // counted in delayed_peak (--latency), not only a fault's delay
+  };
+  std::multimap<steady::time_point, due_entry> due_;  // delayed responses
   std::optional<std::int32_t> goaway_last_;
   std::string_view already_read_;
   bool drop_ = false, reader_done_ = false, client_closed_ = false, protocol_error_ = false;

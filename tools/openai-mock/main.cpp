@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "go_duration.hpp"
+#include "rate_limit.hpp"
 #include "server.hpp"
 
 namespace {
@@ -87,12 +89,41 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
                     response headers: "headers" {name: value} or "header_hex" {name: hex
                     bytes} (values that are not UTF-8), e.g. a normal answer with an odd id:
                       {"action": "none", "header_hex": {"x-request-id": "7265715fff"}}
+  --rate-limit R[/s|/m]
+                    the API's rate limit: R requests per second (R alone or R/s) or per
+                    minute (R/m), R a positive number (decimals allowed). One token bucket for
+                    the whole server (all connections and threads), holding --rate-burst
+                    tokens, full at start, refilled continuously at the rate; each API request
+                    (not /__mock/*) takes one, checked as it arrives (before faults and
+                    --latency), or gets the API's 429: {"error":{"message":"Rate limit reached
+                    for requests ... Limit L, Used L, Requested 1. Please try again in D. ...",
+                    "type":"requests","param":null,"code":"rate_limit_exceeded"}} with
+                    retry-after-ms (until one token, rounded up, at least 1) and retry-after
+                    (whole seconds, rounded up). Every API answer then carries, as the API's:
+                      x-ratelimit-limit-requests: L       (R as given: 200 for 200/s,
+                                                           12000 for 12000/m)
+                      x-ratelimit-remaining-requests: N   (the tokens left, rounded down)
+                      x-ratelimit-reset-requests: D       ((L - tokens) / rate, at least 0,
+                                                           Go-formatted: 0s, 120ms, 1.5s, 6m0s)
+                    so a client's (L - N) / D is the rate. Counted as rate_limited in the
+                    stats (apart from injected faults); changed at run time by
+                    POST /__mock/rate-limit
+  --rate-burst B    the bucket's size, a whole number >= 1 (default: 100 ms worth of the rate,
+                    at least 1: 20 for 200/s and for 12000/m); needs --rate-limit
+  --latency D       every API answer waits D after its request arrived (a Go duration: 25ms,
+                    0.5s, 1m30s; 0 for none), on an Asio timer: no thread is held, other
+                    connections and other HTTP/2 streams go on. Over HTTP/2 the faults that
+                    answer nothing (reset, rst_stream, goaway) act at once; /__mock/* is never
+                    delayed. delayed_peak in the stats: the most answers waiting at once
   --help            this text
 
 Unauthenticated helpers (no faults there): GET /__mock/stats (counters, including
 faults_injected and faults_by_kind), GET /__mock/metadata/{id}, and /__mock/faults:
 POST a fault script (same JSON as --fault-script; replaces the steps of the ids it names),
-GET the pending steps per id, DELETE to forget them all. The stats count h2 connections and
+GET the pending steps per id, DELETE to forget them all; /__mock/rate-limit: GET the rate
+limit ({"rate":"50/s","limit":50,"per":"s","burst":5,"tokens":4.5}, or {"rate":null}), POST
+{"rate":"50/s","burst":5} to replace it at once ("burst" optional; the tokens left are kept,
+capped at the new burst), DELETE to remove it. The stats count h2 connections and
 streams too (h2_connections, h2_streams, h2_peak_streams), and PING frames received (h2_pings).
 )";
 
@@ -143,7 +174,31 @@ struct cli {
   openai_mock::server_options options;
   std::optional<std::string> ca_out, port_file, client_cert_out, client_key_out, client_ca_out;
   bool listen_given = false;  // the first --listen replaces the default address
+  std::optional<double> rate_burst;
 };
+
+openai_mock::rate_limit parse_rate_limit(std::string_view flag, const char* text) {
+  try {
+    return openai_mock::parse_rate_limit(text);
+  } catch (const std::invalid_argument& e) {
+    throw bad_usage(std::string(flag) + ": " + e.what() + " (expected R, R/s or R/m, R > 0)");
+  }
+}
+
+double parse_rate_burst(std::string_view flag, const char* text) {
+  try {
+    return openai_mock::parse_rate_burst(text);
+  } catch (const std::invalid_argument& e) {
+    throw bad_usage(std::string(flag) + ": " + e.what());
+  }
+}
+
+std::chrono::nanoseconds parse_latency(std::string_view flag, const char* text) {
+  const auto d = openai_mock::parse_go_duration(text);
+  if (!d)
+    throw bad_usage(std::string(flag) + ": not a duration such as 25ms, 0.5s or 0: " + text);
+  return *d;
+}
 
 std::string read_client_ca(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -223,6 +278,12 @@ cli parse(int argc, char** argv) {
           static_cast<std::uint32_t>(parse_number(a, value(), 1'000'000));
       if (c.options.h2_max_concurrent_streams == 0)
         throw bad_usage("--h2-max-streams must be at least 1");
+    } else if (a == "--rate-limit") {
+      c.options.rate_limit = parse_rate_limit(a, value());
+    } else if (a == "--rate-burst") {
+      c.rate_burst = parse_rate_burst(a, value());
+    } else if (a == "--latency") {
+      c.options.latency = parse_latency(a, value());
     } else if (a == "--fault-rate") {
       c.options.random_faults.rate = parse_rate(a, value());
     } else if (a == "--fault-seed") {
@@ -238,6 +299,10 @@ cli parse(int argc, char** argv) {
   if (c.client_cert_out.has_value() != c.client_key_out.has_value())
     throw bad_usage("--client-cert-out and --client-key-out go together");
   c.options.generate_client_certificate = c.client_cert_out.has_value();
+  if (c.rate_burst) {
+    if (!c.options.rate_limit) throw bad_usage("--rate-burst needs --rate-limit");
+    c.options.rate_limit->burst = c.rate_burst;
+  }
   if (c.client_ca_out && c.options.client_ca_pem.empty() && !c.client_cert_out)
     throw bad_usage("--client-ca-out needs --client-ca or --client-cert-out");
   return c;

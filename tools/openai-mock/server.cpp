@@ -197,7 +197,8 @@ server::impl::impl(server_options o)
       options(with_certificates(std::move(o), client_certificate.ca_cert_pem)),
       store(store_options{options.api_key, options.seed_completions, options.path_prefix}),
       tls(make_tls_context(options)),
-      planner(options.path_prefix, options.script, options.random_faults, options.faults) {}
+      planner(options.path_prefix, options.script, options.random_faults, options.faults),
+      limiter(options.rate_limit) {}
 
 void server::impl::count_handshake_failure(const boost::system::error_code& ec) {
   ++tls_failed;
@@ -223,7 +224,22 @@ void server::impl::remove_session(std::uint64_t id) {
 fault_plan server::impl::decide_fault(const request& req) {
   if (is_admin_target(req.target)) return {};
   ++api_requests;
+  std::optional<rate_limiter::admission> admitted = limiter.admit(rate_limiter::clock::now());
+  if (admitted && !admitted->allowed) {
+    ++rate_limited;
+    fault_plan refused;
+    refused.action = fault_action::respond;
+    refused.reply = std::move(admitted->rejection);
+    return refused;
+  }
   fault_plan plan = planner.plan(req);
+  if (admitted) {
+    // On the store's answer (plan.headers) and on a canned one alike; a step's own headers win.
+    for (const auto& [name, value] : admitted->headers) {
+      plan.headers.emplace(name, value);
+      if (plan.action == fault_action::respond) plan.reply.headers.emplace(name, value);
+    }
+  }
   if (plan.action != fault_action::none) {
     ++faulted;
     std::string kind = plan.action == fault_action::respond
@@ -239,7 +255,7 @@ response server::impl::respond(const request& req) {
   try {
     if (is_admin_target(req.target)) {
       ++admin_requests;
-      return handle_admin(req, stats(), store, planner);
+      return handle_admin(req, stats(), store, planner, limiter);
     }
     return store.handle(req);
   } catch (const std::exception&) {
@@ -274,6 +290,21 @@ response server::impl::answer(const request& req, fault_plan& plan) {
   response r = respond(req);
   for (auto& [name, value] : plan.headers) r.headers[name] = std::move(value);
   return r;
+}
+
+std::chrono::nanoseconds server::impl::latency_of(const request& req) const {
+  return is_admin_target(req.target) ? std::chrono::nanoseconds(0) : options.latency;
+}
+
+void server::impl::note_delayed(int change) {
+  if (change < 0) {
+    --delayed_now;
+    return;
+  }
+  const std::uint64_t now = ++delayed_now;
+  std::uint64_t peak = delayed_peak;
+  while (now > peak && !delayed_peak.compare_exchange_weak(peak, now)) {
+  }
 }
 
 void server::impl::note_open_streams(std::uint64_t open) {
@@ -317,6 +348,8 @@ server::counters server::impl::stats() const {
   }
   c.unauthorized = st.unauthorized;
   c.admin_requests = admin_requests;
+  c.rate_limited = rate_limited;
+  c.delayed_peak = delayed_peak;
   c.by_route = std::move(st.by_route);
   return c;
 }

@@ -23,6 +23,7 @@
 
 #include "certificates.hpp"
 #include "fault.hpp"
+#include "rate_limit.hpp"
 
 namespace openai_mock {
 
@@ -77,6 +78,16 @@ struct server_options {
   fault_decider faults{};
   fault_script script{};
   random_fault_options random_faults{};
+
+  // The real network's two properties. A rate limit (rate_limit.hpp; none by default): one
+  // token bucket for the whole server, checked as each API request arrives, before the fault
+  // plan; a request it refuses gets the API's 429 and reaches neither the faults nor the
+  // store. With a limit, every API answer carries the x-ratelimit-*-requests headers.
+  // Changed at run time by POST /__mock/rate-limit.
+  std::optional<openai_mock::rate_limit> rate_limit{};
+  // Every API answer waits this long after its request arrived (an Asio timer: no thread is
+  // held, other connections and other h2 streams go on). /__mock/* is never delayed.
+  std::chrono::nanoseconds latency{0};
 };
 
 class server {
@@ -138,6 +149,11 @@ class server {
     // "status_<code>" for `respond` (e.g. "status_429").
     std::map<std::string, std::uint64_t> faults_by_kind;
     std::uint64_t unauthorized = 0;    // of which answered 401
+    // Of the requests, those the rate limit refused with a 429 (not counted as faults).
+    std::uint64_t rate_limited = 0;
+    // The most API answers waiting out `latency` at once, over all connections and streams:
+    // 20 when 20 requests were all in the mock before the first of them was answered.
+    std::uint64_t delayed_peak = 0;
     std::uint64_t admin_requests = 0;  // /__mock/* requests
     // "<METHOD> <operationId>" -> count, e.g. "POST updateChatCompletion"; unknown paths
     // count as "<METHOD> unmatched".

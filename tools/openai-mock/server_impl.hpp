@@ -49,10 +49,12 @@ struct server::impl {
   asio::ssl::context tls;
 
   fault_planner planner;
+  rate_limiter limiter;
 
   std::atomic<std::uint64_t> tls_ok{0}, tls_failed{0}, tls_no_client_cert{0},
       tls_bad_client_cert{0}, accepted{0}, https_accepted{0}, http_accepted{0}, admin_requests{0},
-      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0}, h2_pings{0};
+      api_requests{0}, faulted{0}, h2_connections{0}, h2_streams{0}, h2_peak_streams{0}, h2_pings{0},
+      rate_limited{0}, delayed_now{0}, delayed_peak{0};
   mutable std::mutex fault_kinds_mutex;
   std::map<std::string, std::uint64_t> fault_kinds;
   mutable std::mutex server_names_mutex;
@@ -92,9 +94,16 @@ struct server::impl {
   std::uint64_t add_session(std::weak_ptr<session_link> link);
   void remove_session(std::uint64_t id);
 
-  // Asked before each request is handled; admin routes are never faulted (and not counted
-  // as API requests).
+  // Asked as each request arrives, before it is handled; admin routes are never limited or
+  // faulted (and not counted as API requests). Under a rate limit, takes a token: a refused
+  // request gets the 429 as a `respond` plan (counted in rate_limited, not as a fault); an
+  // admitted one gets the fault planner's plan with the x-ratelimit-* headers added to any
+  // answer it leads to.
   fault_plan decide_fault(const request& req);
+  // How long the answer to `req` waits (options.latency; zero for admin routes).
+  std::chrono::nanoseconds latency_of(const request& req) const;
+  // An answer starts (+1) or stops (-1) waiting out its latency: feeds delayed_peak.
+  void note_delayed(int change);
   void count_server_name(const char* sni);
   bool listens_on(std::string_view address) const;
   // The answer to one request: admin routes or the store. Never throws; an unexpected

@@ -196,8 +196,18 @@ asio::awaitable<ending> serve_requests(server::impl& s, session<Stream>& sess,
     const bool keep_alive = beast_req.keep_alive();
     const request req = to_mock_request(std::move(beast_req));
 
-    fault_plan plan = s.decide_fault(req);
+    fault_plan plan = s.decide_fault(req);  // the rate limit's decision: as the request arrives
     response answer = s.answer(req, plan);
+
+    // --latency: whatever this request gets (an answer, a wire fault, a reset) comes after it.
+    // A timer on the session's strand: no thread waits, and other connections go on.
+    if (const auto latency = s.latency_of(req); latency.count() > 0) {
+      s.note_delayed(+1);
+      asio::steady_timer timer(sess.stream.get_executor());
+      timer.expires_after(latency);
+      co_await timer.async_wait(as_tuple(use_awaitable));
+      s.note_delayed(-1);
+    }
 
     switch (plan.action) {
       case fault_action::none:

@@ -67,6 +67,7 @@ rows=()
 # process start by bench-runner.
 rate_row() {
   local label=$1 ideal=$2; shift 2
+  local measure_ideal=0; [ "$ideal" = drop ] && measure_ideal=1
   local before_req before_429 after_req after_429 wall ok
   before_req=$(stat_of requests) before_429=$(stat_of rate_limited)
   "$bin/bench-runner" --out "$TMP/measured.json" --timeout 300 -- \
@@ -74,6 +75,11 @@ rate_row() {
     --api-key sk-bench --ca-file "$TMP/ca.pem" --no-progress "$@" >"$TMP/records" 2>"$TMP/err" || true
   after_req=$(stat_of requests) after_429=$(stat_of rate_limited)
   wall=$(json_num wall_s "$TMP/measured.json")
+  if [ $measure_ideal = 1 ]; then
+    for _ in $(seq 100); do [ -s "$TMP/dropped_at" ] && break; sleep 0.05; done
+    ideal=$(awk -v n="$rl_n" -v d="$(cat "$TMP/dropped_at" 2>/dev/null || echo "$rl_n")" \
+              'BEGIN { if (d > n) d = n; print d / 200 + (n - d) / 50 }')
+  fi
   ok=$(grep -c '"ok":true' "$TMP/records" || true)
   local requests=$(( after_req - before_req )) r429=$(( after_429 - before_429 ))
   local applied=$(( requests - r429 ))
@@ -92,18 +98,21 @@ start_mock "$rl_n" --rate-limit 12000/m
 rate_row "12000/m" "$(awk -v n="$rl_n" 'BEGIN { print n / 200 }')"
 start_mock "$rl_n" --rate-limit 200/s
 # The limit drops to a quarter once half the lines went through.
-( base=$(stat_of requests)
-  for _ in $(seq 3000); do
-    done_now=$(( $(stat_of requests) - base - $(stat_of rate_limited) ))
+# The ideal is then the lines done before the drop at 200/s and the rest at 50/s; the number
+# done when the drop came is in $TMP/dropped_at (polling the counters lags a little).
+( for _ in $(seq 3000); do
+    done_now=$(( $(stat_of requests) - $(stat_of rate_limited) ))
     if [ "$done_now" -ge $(( rl_n / 2 )) ]; then
       curl -fs --http1.1 --cacert "$TMP/ca.pem" -X POST -H 'content-type: application/json' \
         -d '{"rate":"50/s"}' "$url/__mock/rate-limit" >/dev/null
+      echo $(( $(stat_of requests) - $(stat_of rate_limited) )) > "$TMP/dropped_at"
       break
     fi
-    sleep 0.05
+    sleep 0.02
   done ) &
 dropper=$!
-rate_row "200/s, then 50/s" "$(awk -v n="$rl_n" 'BEGIN { print n / 2 / 200 + n / 2 / 50 }')"
+# The ideal is known once the run is over: rate_row takes it as an expression of $dropped.
+rate_row "200/s, then 50/s" "drop"
 wait "$dropper" || true
 start_mock "$rl_n" --rate-limit 200/s
 rate_row "200/s, --max-rps 180" "$(awk -v n="$rl_n" 'BEGIN { print n / 180 }')" --max-rps 180

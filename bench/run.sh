@@ -11,6 +11,8 @@
 #
 #   bash bench/run.sh            # N=20000, C=64, 3 rounds (a few minutes)
 #   bash bench/run.sh --smoke    # N=200, 1 round: what CI runs; never asserts on timings
+# Then bench/network.sh's rows: update-many at openai-mock's --rate-limit, and openai-bench
+# through its --latency 25ms (see that script).
 #
 # Options: --rounds R  --n N  --c C  --wrk-seconds S  --no-install  --bin DIR (prebuilt
 # binaries: openai-bench, bench-runner, openai-mock, openai, micro_bench)  --out DIR
@@ -440,6 +442,15 @@ BENCH_META=$(node -e '
   "$N" "$C" "$peer_n" "$rounds" "$smoke" "$(printf '%s\n' "${notes[@]}")")
 mkdir -p "$out"
 node "$BENCH/report.mjs" "$results" "$micro" "$out"
+# The real network's rows (rate-limited batches, a long round trip), after the loopback table.
+log "network rows (bench/network.sh)"
+network_args=(--bin "$bin" --out "$TMP/network.md"); [ "$smoke" = 1 ] && network_args+=(--smoke)
+if bash "$BENCH/network.sh" "${network_args[@]}" >/dev/null; then
+  { echo; cat "$TMP/network.md"; } | tee -a "$out/latest.md"
+else
+  echo "run.sh: bench/network.sh failed" >&2
+  own_failures=$((own_failures + 1))
+fi
 if [ "$own_failures" -gt 0 ]; then
   echo "run.sh: $own_failures run(s) of openai-bench or update-many failed (see above)" >&2
   exit 1

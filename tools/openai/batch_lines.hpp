@@ -56,7 +56,7 @@ struct batch_record {
   unsigned attempts = 0;
   std::string request_id;  // empty: omitted
   // Failures only.
-  std::string kind;  // validation | input | api | network | timeout | cancelled
+  std::string kind;  // validation | input | api | network | bad_response | timeout | cancelled
   std::string message;
   std::string type;  // empty: omitted
   std::string code;  // empty: omitted

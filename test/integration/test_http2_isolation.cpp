@@ -1,0 +1,82 @@
+// One hostile stream among many on one HTTP/2 connection: a connection error caused by one
+// stream's frames (openai-mock's hostile faults) fails that one call with a bad_response that
+// says what the server did; every other call in flight on the connection goes to a new one
+// and succeeds. max_retries = 1: a call the server had seen is another attempt, one it had not
+// is sent again without counting one.
+#include <boost/test/unit_test.hpp>
+#include <string>
+
+#include "h2_helpers.hpp"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using openai_mock::fault_action;
+using openai_mock::fault_plan;
+using test_support::delayed;
+using test_support::h2_options;
+using test_support::kind_count;
+using test_support::mock_fixture;
+using test_support::outcomes;
+using test_support::plans_by_id;
+using test_support::stored_tag;
+
+namespace {
+
+constexpr int others = 60;
+constexpr std::size_t stored = others + 2;
+const std::string warm_id = mock_fixture::id(stored);  // never faulted
+const std::string hostile_id = mock_fixture::id(others / 2);
+
+// Calls 1..others+1 on one warm connection, all held 300 ms (so that they are in flight), but
+// the hostile one, whose stream gets `fault`.
+void one_hostile_stream_among_many(fault_action fault, std::string_view said) {
+  plans_by_id plans(delayed(300ms));
+  plans.then(hostile_id, fault_plan::make(fault)).then(warm_id, fault_plan::ok());
+  mock_fixture f(stored, plans.decider());
+  asio::io_context io;
+  auto o = h2_options(f);
+  o.max_retries = 1;
+  openai::client client(io.get_executor(), o);
+  test_support::warm_up(io, client, warm_id);
+  outcomes calls;
+  for (int i = 1; i <= others + 1; ++i) calls.start(client, f.id(i));
+  io.run();
+  for (const auto& [id, c] : calls.by_id) {
+    BOOST_TEST(c.done, id << " never completed");
+    if (id == hostile_id) {
+      BOOST_TEST((c.ec == openai::errc::bad_response), id << ": " << c.ec.message());
+      BOOST_TEST(c.diag.attempts == 1u);
+      BOOST_TEST(c.diag.message.find(said) != std::string::npos, c.diag.message);
+      BOOST_TEST(stored_tag(f, id).empty());
+    } else {
+      BOOST_TEST(!c.ec, id << ": " << c.ec.message() << ": " << c.diag.message);
+      BOOST_TEST(c.diag.attempts <= 2u, id << " took " << c.diag.attempts << " attempts");
+      BOOST_TEST(stored_tag(f, id) == "yes", id);
+    }
+  }
+  const auto stats = f.mock().stats();
+  BOOST_TEST(kind_count(stats, std::string(openai_mock::fault_action_name(fault))) == 1u);
+  BOOST_TEST(stats.h2_connections >= 2u);  // the broken one, and where the others went
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(http2_isolation)
+
+BOOST_AUTO_TEST_CASE(a_continuation_flood_fails_only_its_call) {
+  one_hostile_stream_among_many(fault_action::continuation_flood, "CONTINUATION");
+}
+
+BOOST_AUTO_TEST_CASE(a_push_promise_fails_only_its_call) {
+  one_hostile_stream_among_many(fault_action::push_promise, "PUSH_PROMISE");
+}
+
+BOOST_AUTO_TEST_CASE(a_header_block_hpack_cannot_decode_fails_only_its_call) {
+  one_hostile_stream_among_many(fault_action::bad_hpack, "COMPRESSION_ERROR");
+}
+
+BOOST_AUTO_TEST_CASE(a_frame_too_large_fails_only_its_call) {
+  one_hostile_stream_among_many(fault_action::oversized_frame, "FRAME_SIZE_ERROR");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

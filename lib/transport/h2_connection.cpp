@@ -349,6 +349,10 @@ void h2_connection::flush() {
       failed(asio::error::operation_aborted, "retired");
     return;
   }
+  write_outgoing();
+}
+
+void h2_connection::write_outgoing() {
   writing_ = true;
   transport_->async_write(
       asio::buffer(outgoing_),
@@ -407,14 +411,7 @@ void h2_connection::failed(error_code ec, std::string problem) {
 void h2_connection::write_farewell() {
   outgoing_ = std::move(farewell_);
   farewell_.clear();
-  writing_ = true;
-  transport_->async_write(
-      asio::buffer(outgoing_),
-      connection::io_callback{
-          [](void* self, error_code ec, std::size_t n) {
-            static_cast<h2_connection*>(self)->on_written(ec, n);
-          },
-          this, shared_from_this(), executor_, {}});
+  write_outgoing();
 }
 
 void h2_connection::publish() {

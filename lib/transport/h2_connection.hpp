@@ -94,6 +94,7 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   void flush_soon();
   void failed(boost::system::error_code ec, std::string problem);
   void write_farewell();
+  void write_outgoing();  // outgoing_, one write
   void publish();
   bool idle_too_long() const noexcept;
   bool busy() const noexcept;  // streams in flight, parked, or a PING unanswered

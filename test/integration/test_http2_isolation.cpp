@@ -8,17 +8,10 @@
 
 #include "h2_helpers.hpp"
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
+using namespace test_support;
 using openai_mock::fault_action;
 using openai_mock::fault_plan;
-using test_support::delayed;
-using test_support::h2_options;
-using test_support::kind_count;
-using test_support::mock_fixture;
-using test_support::outcomes;
-using test_support::plans_by_id;
-using test_support::stored_tag;
 
 namespace {
 
@@ -33,7 +26,7 @@ void one_hostile_stream_among_many(fault_action fault, std::string_view said) {
   plans_by_id plans(delayed(300ms));
   plans.then(hostile_id, fault_plan::make(fault)).then(warm_id, fault_plan::ok());
   mock_fixture f(stored, plans.decider());
-  asio::io_context io;
+  boost::asio::io_context io;
   auto o = h2_options(f);
   o.max_retries = 1;
   openai::client client(io.get_executor(), o);

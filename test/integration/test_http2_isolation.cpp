@@ -21,58 +21,58 @@ const std::string warm_id = mock_fixture::id(stored);  // never faulted
 const std::string hostile_id = mock_fixture::id(others / 2);
 
 // Calls 1..others+1 on one warm connection, all held 300 ms (so that they are in flight), but
-// the hostile one, whose stream gets `fault`. said: what its call's error must say; empty when
-// the fault is the connection's (a flood), so that the hostile call goes elsewhere too.
-void one_hostile_stream_among_many(fault_action fault, std::string_view said) {
+// the hostile one, whose stream gets `fault`; then `check` looks at what they came to.
+template <typename Check>
+void many_calls_one_hostile(fault_action fault, unsigned max_retries, Check check) {
   plans_by_id plans(delayed(300ms));
   plans.then(hostile_id, fault_plan::make(fault)).then(warm_id, fault_plan::ok());
   mock_fixture f(stored, plans.decider());
   boost::asio::io_context io;
   auto o = h2_options(f);
-  o.max_retries = 1;
+  o.max_retries = max_retries;
   openai::client client(io.get_executor(), o);
   test_support::warm_up(io, client, warm_id);
   outcomes calls;
   for (int i = 1; i <= others + 1; ++i) calls.start(client, f.id(i));
   io.run();
-  for (const auto& [id, c] : calls.by_id) {
-    BOOST_TEST(c.done, id << " never completed");
-    if (id == hostile_id && !said.empty()) {
-      BOOST_TEST((c.ec == openai::errc::bad_response), id << ": " << c.ec.message());
-      BOOST_TEST(c.diag.attempts == 1u);
-      BOOST_TEST(c.diag.message.find(said) != std::string::npos, c.diag.message);
-      BOOST_TEST(stored_tag(f, id).empty());
-    } else {
-      BOOST_TEST(!c.ec, id << ": " << c.ec.message() << ": " << c.diag.message);
-      BOOST_TEST(c.diag.attempts <= 2u, id << " took " << c.diag.attempts << " attempts");
-      BOOST_TEST(stored_tag(f, id) == "yes", id);
-    }
-  }
-  const auto stats = f.mock().stats();
-  BOOST_TEST(kind_count(stats, std::string(openai_mock::fault_action_name(fault))) == 1u);
-  BOOST_TEST(stats.h2_connections >= 2u);  // the broken one, and where the others went
+  for (const auto& [id, c] : calls.by_id) BOOST_TEST(c.done, id << " never completed");
+  check(calls, f);
 }
 
-// Calls 1..others+1 on one warm connection, the hostile one's answer a header bomb the client
-// refuses on that stream alone: the connection goes on serving the others.
+// The hostile stream breaks the connection. said: what its call's error must say; empty when
+// the fault is the connection's (a flood), so that the hostile call goes elsewhere too.
+void one_hostile_stream_among_many(fault_action fault, std::string_view said) {
+  many_calls_one_hostile(fault, 1, [&](const outcomes& calls, mock_fixture& f) {
+    for (const auto& [id, c] : calls.by_id) {
+      if (id == hostile_id && !said.empty()) {
+        BOOST_TEST((c.ec == openai::errc::bad_response), id << ": " << c.ec.message());
+        BOOST_TEST(c.diag.attempts == 1u);
+        BOOST_TEST(c.diag.message.find(said) != std::string::npos, c.diag.message);
+        BOOST_TEST(stored_tag(f, id).empty());
+      } else {
+        BOOST_TEST(!c.ec, id << ": " << c.ec.message() << ": " << c.diag.message);
+        BOOST_TEST(c.diag.attempts <= 2u, id << " took " << c.diag.attempts << " attempts");
+        BOOST_TEST(stored_tag(f, id) == "yes", id);
+      }
+    }
+    const auto stats = f.mock().stats();
+    BOOST_TEST(kind_count(stats, std::string(openai_mock::fault_action_name(fault))) == 1u);
+    BOOST_TEST(stats.h2_connections >= 2u);  // the broken one, and where the others went
+  });
+}
+
+// The hostile one's answer is a header bomb the client refuses on that stream alone: with no
+// retries, the connection goes on serving the others.
 void one_refused_stream_among_many(fault_action fault) {
-  plans_by_id plans(delayed(300ms));
-  plans.then(hostile_id, fault_plan::make(fault)).then(warm_id, fault_plan::ok());
-  mock_fixture f(stored, plans.decider());
-  boost::asio::io_context io;
-  openai::client client(io.get_executor(), h2_options(f));  // no retries
-  test_support::warm_up(io, client, warm_id);
-  outcomes calls;
-  for (int i = 1; i <= others + 1; ++i) calls.start(client, f.id(i));
-  io.run();
-  for (const auto& [id, c] : calls.by_id) {
-    BOOST_TEST(c.done, id << " never completed");
-    if (id == hostile_id)
-      BOOST_TEST((c.ec == openai::errc::bad_response), id << ": " << c.ec.message());
-    else
-      BOOST_TEST(!c.ec, id << ": " << c.ec.message() << ": " << c.diag.message);
-  }
-  BOOST_TEST(f.mock().stats().h2_connections == 1u);
+  many_calls_one_hostile(fault, 0, [&](const outcomes& calls, mock_fixture& f) {
+    for (const auto& [id, c] : calls.by_id) {
+      if (id == hostile_id)
+        BOOST_TEST((c.ec == openai::errc::bad_response), id << ": " << c.ec.message());
+      else
+        BOOST_TEST(!c.ec, id << ": " << c.ec.message() << ": " << c.diag.message);
+    }
+    BOOST_TEST(f.mock().stats().h2_connections == 1u);
+  });
 }
 
 }  // namespace
@@ -103,7 +103,8 @@ BOOST_AUTO_TEST_CASE(a_settings_frame_of_too_many_entries_sends_every_call_to_a_
   one_hostile_stream_among_many(fault_action::many_settings, {});
 }
 
-BOOST_AUTO_TEST_CASE(a_bomb_of_many_small_header_fields_fails_only_its_call_and_keeps_the_connection) {
+BOOST_AUTO_TEST_CASE(
+    a_bomb_of_many_small_header_fields_fails_only_its_call_and_keeps_the_connection) {
   one_refused_stream_among_many(fault_action::header_field_bomb);
 }
 

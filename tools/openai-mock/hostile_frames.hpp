@@ -25,9 +25,10 @@ inline std::string frame(std::uint8_t type, std::uint8_t flags, std::int32_t str
                          std::string_view payload) {
   const auto n = static_cast<std::uint32_t>(payload.size());
   const auto id = static_cast<std::uint32_t>(stream) & 0x7fffffffu;
-  std::string out{static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n),
-                  static_cast<char>(type),    static_cast<char>(flags),  static_cast<char>(id >> 24),
-                  static_cast<char>(id >> 16), static_cast<char>(id >> 8), static_cast<char>(id)};
+  std::string out{
+      static_cast<char>(n >> 16),  static_cast<char>(n >> 8),  static_cast<char>(n),
+      static_cast<char>(type),     static_cast<char>(flags),   static_cast<char>(id >> 24),
+      static_cast<char>(id >> 16), static_cast<char>(id >> 8), static_cast<char>(id)};
   out.append(payload);
   return out;
 }
@@ -98,10 +99,10 @@ inline std::string complete_response(std::int32_t stream, std::string_view block
   std::string out;
   for (std::size_t at = 0; at < block.size(); at += default_max_frame_size) {
     const bool first = at == 0, last = at + default_max_frame_size >= block.size();
-    out += frame(first ? type_headers : type_continuation,
-                 static_cast<std::uint8_t>((first ? flag_end_stream : 0) |
-                                           (last ? flag_end_headers : 0)),
-                 stream, block.substr(at, default_max_frame_size));
+    out += frame(
+        first ? type_headers : type_continuation,
+        static_cast<std::uint8_t>((first ? flag_end_stream : 0) | (last ? flag_end_headers : 0)),
+        stream, block.substr(at, default_max_frame_size));
   }
   return out;
 }

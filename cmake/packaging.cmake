@@ -51,7 +51,7 @@ This package holds the headers, the static library, the CMake package
 # What the headers include and the static library needs at the final link: Boost 1.81 or newer
 # (Debian 12 names it by version; later releases have the unversioned packages) and OpenSSL 3.
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-  "libboost1.81-dev | libboost-dev (>= 1.81), libboost-json1.81-dev | libboost-json-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), libssl-dev (>= 3), libnghttp2-dev")
+  "libboost1.81-dev | libboost-dev (>= 1.81), libboost-json1.81-dev | libboost-json-dev (>= 1.81), libboost-url1.81-dev | libboost-url-dev (>= 1.81), libssl-dev (>= 3), libnghttp2-dev (>= 1.40.0)")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME openai-asio-tools)
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION utils)

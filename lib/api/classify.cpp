@@ -27,7 +27,8 @@ boost::system::error_code classify_transport(boost::system::error_code ec) noexc
   }
   if (ec.category() == h2_category()) {
     // A response that broke HTTP/2 is the server's fault, like malformed HTTP/1.1; the rest
-    // (resets, cut streams, a server that will not speak h2) are network failures.
+    // (resets, cut streams, a server that will not speak h2, a connection another stream's
+    // response broke) are network failures.
     if (ec == h2_errc::protocol_error) return make_error_code(errc::bad_response);
     return make_error_code(errc::network);
   }

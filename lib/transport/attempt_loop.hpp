@@ -181,9 +181,12 @@ boost::asio::awaitable<void> run_attempts(Pool& pool, const http::request& reque
         record.bytes_received = acquired.conn->bytes_received();
       }
       // A kept-alive connection the server closed while idle fails before any response byte.
-      // That is not the request's fault: send it again, once, on a new connection.
+      // That is not the request's fault: send it again, once, on a new connection. Not an
+      // HTTP/2 stream whose connection another stream broke: the server had it and may have
+      // processed it, so its re-send is an attempt, as the policy decides.
       const bool stale = ec && ec != aborted && ec != asio::error::timed_out &&
-                         !acquired.conn.fresh() && !acquired.conn->received_any();
+                         ec != h2_errc::connection_failed && !acquired.conn.fresh() &&
+                         !acquired.conn->received_any();
       if (ec)
         acquired.conn.reset();
       else

@@ -30,6 +30,8 @@ constexpr auto idle_threshold = std::chrono::seconds(1);
 // waiting on it are sent elsewhere, not counted as attempts.
 constexpr auto ping_patience = std::chrono::seconds(5);
 constexpr std::size_t read_size = 64 * 1024;
+// How long the client's GOAWAY may take to go out before the socket is closed anyway.
+constexpr auto farewell_patience = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -347,6 +349,10 @@ void h2_connection::flush() {
       failed(asio::error::operation_aborted, "retired");
     return;
   }
+  write_outgoing();
+}
+
+void h2_connection::write_outgoing() {
   writing_ = true;
   transport_->async_write(
       asio::buffer(outgoing_),
@@ -359,7 +365,11 @@ void h2_connection::flush() {
 
 void h2_connection::on_written(error_code ec, std::size_t) {
   writing_ = false;
-  if (dead_) return;
+  if (dead_) {
+    if (!farewell_.empty() && !ec) write_farewell();
+    else if (closing_) transport_->close(), ping_timer_.cancel();
+    return;
+  }
   if (ec) {
     const std::string problem = "sending to " + where_ + " failed: " + ec.message();
     if (silent_since_idle_)  // closed by the server while idle: see on_read()
@@ -384,8 +394,24 @@ void h2_connection::failed(error_code ec, std::string problem) {
     complete(*j, h2_errc::unprocessed,
              "request not sent: the HTTP/2 connection to " + where_ + " failed first (" +
                  problem + ")");
-  transport_->close();
+  // After a connection error the server caused, the client says so (GOAWAY with the error
+  // code) before it closes: once a write in flight has finished, and 1 s at most.
+  farewell_ = session_.take_farewell();
+  if (farewell_.empty()) {
+    transport_->close();
+  } else {
+    closing_ = true;
+    ping_timer_.expires_after(farewell_patience);
+    ping_timer_.async_wait([self = shared_from_this()](error_code) { self->transport_->close(); });
+    if (!writing_) write_farewell();
+  }
   publish();
+}
+
+void h2_connection::write_farewell() {
+  outgoing_ = std::move(farewell_);
+  farewell_.clear();
+  write_outgoing();
 }
 
 void h2_connection::publish() {

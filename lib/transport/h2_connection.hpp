@@ -93,6 +93,8 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   void flush();
   void flush_soon();
   void failed(boost::system::error_code ec, std::string problem);
+  void write_farewell();
+  void write_outgoing();  // outgoing_, one write
   void publish();
   bool idle_too_long() const noexcept;
   bool busy() const noexcept;  // streams in flight, parked, or a PING unanswered
@@ -123,6 +125,8 @@ class h2_connection : public std::enable_shared_from_this<h2_connection> {
   bool flush_posted_ = false;
   bool input_waiting_ = false;  // the last read left more inside TLS (see flush_soon())
   bool dead_ = false;
+  std::string farewell_;  // the client's GOAWAY, to write before closing
+  bool closing_ = false;  // dead_, and the GOAWAY is being written
   bool retired_ = false;
 
   std::atomic<std::size_t> capacity_{1};

@@ -20,6 +20,10 @@ enum class h2_errc {
   incomplete,      // the stream ended before a whole response
   not_negotiated,  // http_version::http2 asked for, and the server picked HTTP/1.1 in ALPN
   ping_timeout,    // an idle connection did not answer PING: the request was not sent on it
+  // Another stream's response broke the connection (a connection error the client detected,
+  // caused by one stream or by frames on the connection itself): this request was sent and may
+  // have been processed, so it is another attempt on a new connection, as after a dropped one.
+  connection_failed,
 };
 
 inline const boost::system::error_category& h2_category() noexcept {
@@ -33,6 +37,8 @@ inline const boost::system::error_category& h2_category() noexcept {
         case h2_errc::incomplete: return "HTTP/2 stream ended before the whole response";
         case h2_errc::not_negotiated: return "server did not agree to HTTP/2";
         case h2_errc::ping_timeout: return "HTTP/2 connection did not answer PING";
+        case h2_errc::connection_failed:
+          return "HTTP/2 connection failed over another stream's response";
       }
       return "HTTP/2 error";
     }

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
+#include <utility>
 
 namespace openai::detail {
 
@@ -26,6 +27,104 @@ constexpr std::size_t streams_before_settings = 100;
 // not starve each other through the connection's window.
 constexpr std::int32_t stream_window = 1 << 20;
 constexpr std::int32_t connection_window = 32 << 20;
+
+// The client's own guards against a hostile server, set explicitly rather than left to
+// whatever the installed nghttp2 defaults to (docs/design.md, "HTTP/2 guards").
+// CONTINUATION frames after one HEADERS or PUSH_PROMISE: 64 KiB of headers (our cap) fit in
+// HEADERS and four CONTINUATIONs of the default 16 KiB frame size; twice that is generous.
+constexpr std::size_t max_continuations = 8;
+// SETTINGS and PING ACKs nghttp2 may hold unsent: a server that makes the client queue more
+// (a PING or SETTINGS flood) is cut off. A well-behaved server has one or two outstanding.
+constexpr std::size_t max_outbound_ack = 100;
+// Entries in one SETTINGS frame: RFC 9113 defines 6, extensions a few more, GREASE some.
+constexpr std::size_t max_settings_entries = 32;
+// Header fields per response (interim responses and trailers included). The byte cap
+// (response_limits::header_bytes) alone lets through some 13,000 tiny fields, which HPACK can
+// send as one byte each; no real response has more than a few dozen.
+constexpr std::size_t max_header_fields = 1000;
+// Until the server's SETTINGS say otherwise, the largest frame it may send (RFC 9113 6.5.2).
+constexpr std::size_t default_max_frame_size = 16384;
+
+const char* frame_type_name(std::uint8_t type) {
+  switch (type) {
+    case NGHTTP2_DATA: return "DATA";
+    case NGHTTP2_HEADERS: return "HEADERS";
+    case NGHTTP2_PRIORITY: return "PRIORITY";
+    case NGHTTP2_RST_STREAM: return "RST_STREAM";
+    case NGHTTP2_SETTINGS: return "SETTINGS";
+    case NGHTTP2_PUSH_PROMISE: return "PUSH_PROMISE";
+    case NGHTTP2_PING: return "PING";
+    case NGHTTP2_GOAWAY: return "GOAWAY";
+    case NGHTTP2_WINDOW_UPDATE: return "WINDOW_UPDATE";
+    case NGHTTP2_CONTINUATION: return "CONTINUATION";
+    default: return "unknown";
+  }
+}
+
+const char* h2_code_name(std::uint32_t code) {
+  switch (code) {
+    case NGHTTP2_NO_ERROR: return "NO_ERROR";
+    case NGHTTP2_PROTOCOL_ERROR: return "PROTOCOL_ERROR";
+    case NGHTTP2_INTERNAL_ERROR: return "INTERNAL_ERROR";
+    case NGHTTP2_FLOW_CONTROL_ERROR: return "FLOW_CONTROL_ERROR";
+    case NGHTTP2_SETTINGS_TIMEOUT: return "SETTINGS_TIMEOUT";
+    case NGHTTP2_STREAM_CLOSED: return "STREAM_CLOSED";
+    case NGHTTP2_FRAME_SIZE_ERROR: return "FRAME_SIZE_ERROR";
+    case NGHTTP2_REFUSED_STREAM: return "REFUSED_STREAM";
+    case NGHTTP2_CANCEL: return "CANCEL";
+    case NGHTTP2_COMPRESSION_ERROR: return "COMPRESSION_ERROR";
+    case NGHTTP2_CONNECT_ERROR: return "CONNECT_ERROR";
+    case NGHTTP2_ENHANCE_YOUR_CALM: return "ENHANCE_YOUR_CALM";
+    case NGHTTP2_INADEQUATE_SECURITY: return "INADEQUATE_SECURITY";
+    case NGHTTP2_HTTP_1_1_REQUIRED: return "HTTP_1_1_REQUIRED";
+    default: return "an unknown error code";
+  }
+}
+
+// The frame the server's bytes are in, read from the 9-byte frame headers as the bytes pass:
+// receive() hands nghttp2 one frame at a time, so that when nghttp2 ends the connection the
+// frame (and so the stream) that made it do so is known.
+struct frame_tracker {
+  std::uint8_t head[9];
+  std::size_t head_have = 0;
+  std::size_t payload_left = 0;
+  bool in_payload = false;
+  // The latest frame whose header was read whole.
+  std::uint32_t length = 0;
+  std::uint8_t type = 0;
+  std::int32_t stream_id = 0;
+
+  // How many of the `size` bytes at `data` to hand nghttp2 next: up to the end of the current
+  // frame (or all of them, when it does not end in them).
+  std::size_t take(const std::uint8_t* data, std::size_t size) {
+    std::size_t used = 0;
+    while (used < size) {
+      if (!in_payload) {
+        const std::size_t n = std::min(size - used, sizeof head - head_have);
+        std::copy_n(data + used, n, head + head_have);
+        head_have += n;
+        used += n;
+        if (head_have < sizeof head) return used;
+        head_have = 0;
+        length = (std::uint32_t{head[0]} << 16) | (std::uint32_t{head[1]} << 8) | head[2];
+        type = head[3];
+        stream_id = static_cast<std::int32_t>(((std::uint32_t{head[5]} << 24) |
+                                               (std::uint32_t{head[6]} << 16) |
+                                               (std::uint32_t{head[7]} << 8) | head[8]) &
+                                              0x7fffffffu);
+        payload_left = length;
+        in_payload = payload_left > 0;
+        if (!in_payload) return used;  // a frame without payload ends here
+      }
+      const std::size_t n = std::min(size - used, payload_left);
+      payload_left -= n;
+      used += n;
+      if (payload_left == 0) in_payload = false;
+      return used;
+    }
+    return used;
+  }
+};
 
 // Fields a request may not carry over HTTP/2 (RFC 9113 8.2.2); Host becomes :authority.
 bool connection_specific(std::string_view lower_name) {
@@ -56,6 +155,7 @@ struct h2_session::stream {
   std::string_view body;  // the request's, still to send from body_sent on
   std::size_t body_sent = 0;
   std::size_t header_bytes = 0;  // of the response, interim ones included
+  std::size_t header_fields = 0;  // likewise
   std::size_t bytes_sent = 0, bytes_received = 0;
   bool headers_sent = false;  // the server has seen the request (or part of it)
   bool final_status = false;  // a non-1xx :status arrived
@@ -72,6 +172,13 @@ struct h2_session::state {
   bool settings_received = false;
   bool goaway_received = false;
   bool failed = false;
+  frame_tracker frames;
+  // The client's GOAWAY after a connection error, still to be written (take_farewell()), and
+  // what nghttp2 put into it.
+  std::string farewell;
+  bool goaway_sent = false;
+  std::uint32_t goaway_code = 0;
+  std::string goaway_reason;
   std::unordered_map<std::uint64_t, std::unique_ptr<stream>> by_tag;
   // The common headers' names in lower case ("" for those HTTP/2 drops), made once for the
   // list they are of: every request of a client shares one.
@@ -120,6 +227,12 @@ struct h2_session::state {
       st.refuse(s, beast_http::error::header_limit,
                 "response headers exceed the limit of " +
                     std::to_string(http::response_limits::header_bytes) + " bytes");
+      return 0;
+    }
+    if (++s->header_fields > max_header_fields) {
+      st.refuse(s, beast_http::error::header_limit,
+                "response has more than " + std::to_string(max_header_fields) +
+                    " header fields");
       return 0;
     }
     http::response& out = *s->target.out;
@@ -195,6 +308,12 @@ struct h2_session::state {
 
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     state& st = of_user(user);
+    if (frame->hd.type == NGHTTP2_GOAWAY) {
+      st.goaway_sent = true;
+      st.goaway_code = frame->goaway.error_code;
+      st.goaway_reason.assign(reinterpret_cast<const char*>(frame->goaway.opaque_data),
+                              frame->goaway.opaque_data_len);
+    }
     if (frame->hd.type == NGHTTP2_HEADERS)
       if (stream* s = st.of(frame->hd.stream_id)) s->headers_sent = true;
     return 0;
@@ -242,6 +361,89 @@ struct h2_session::state {
     return 0;
   }
 
+  // What the server did that made the connection fail, in words; lib_error: what mem_recv
+  // returned (0 when it did not fail but nghttp2 ended the session and queued its GOAWAY).
+  std::string describe(int lib_error) const {
+    const std::string type = frame_type_name(frames.type);
+    if (lib_error == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS)
+      return "server sent more than " + std::to_string(max_continuations) +
+             " CONTINUATION frames for one header block (a CONTINUATION flood)";
+    if (lib_error == NGHTTP2_ERR_FLOODED)
+      return "server flooded the connection: more than " + std::to_string(max_outbound_ack) +
+             " PING or SETTINGS frames waiting for the client's ACK";
+    if (lib_error != 0 && nghttp2_is_fatal(lib_error))
+      return "server broke HTTP/2: " + std::string(nghttp2_strerror(lib_error));
+    if (frames.type == NGHTTP2_PUSH_PROMISE)
+      return "server sent PUSH_PROMISE although the client disabled server push "
+             "(SETTINGS_ENABLE_PUSH 0)";
+    std::string what;
+    if (goaway_code == NGHTTP2_COMPRESSION_ERROR)
+      what = "server sent a header block HPACK cannot decode";
+    else if (goaway_code == NGHTTP2_FRAME_SIZE_ERROR)
+      what = "server sent a " + type + " frame of " + std::to_string(frames.length) +
+             " bytes" +
+             (frames.length > default_max_frame_size ? ", above the largest frame the client "
+                                                       "accepts"
+                                                     : ", a size that frame may not have");
+    else if (goaway_code == NGHTTP2_ENHANCE_YOUR_CALM && frames.type == NGHTTP2_SETTINGS)
+      what = "server sent a SETTINGS frame of more than " +
+             std::to_string(max_settings_entries) + " entries";
+    else
+      what = "server broke HTTP/2 with a " + type + " frame";
+    what += std::string(" (") + h2_code_name(goaway_code);
+    if (!goaway_reason.empty()) what += ": " + goaway_reason;
+    return what + ")";
+  }
+
+  // The server's bytes made nghttp2 end the connection. The stream of the frame that did it
+  // fails with what the server did; the other streams the server has seen go to a new
+  // connection as another attempt (h2_errc::connection_failed), those it never saw as
+  // unprocessed. The GOAWAY nghttp2 queued (or, when the session cannot go on, one of our own)
+  // is kept for take_farewell().
+  void connection_error(int lib_error) {
+    if (lib_error == 0 || !nghttp2_is_fatal(lib_error)) {
+      for (;;) {  // nghttp2's GOAWAY, with the error code and its reason
+        const std::uint8_t* data = nullptr;
+        const auto n = nghttp2_session_mem_send(session, &data);
+        if (n <= 0) break;
+        farewell.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
+      }
+    }
+    if (!goaway_sent) {
+      // A fatal error (nghttp2 takes no more calls), or none queued: written by hand.
+      goaway_code = lib_error == NGHTTP2_ERR_FLOODED ||
+                            lib_error == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS
+                        ? NGHTTP2_ENHANCE_YOUR_CALM
+                        : NGHTTP2_PROTOCOL_ERROR;
+      const std::uint8_t goaway[17] = {0, 0, 8, NGHTTP2_GOAWAY, 0, 0, 0, 0, 0,
+                                       0, 0, 0, 0,  // last-stream-id: the server starts none
+                                       static_cast<std::uint8_t>(goaway_code >> 24),
+                                       static_cast<std::uint8_t>(goaway_code >> 16),
+                                       static_cast<std::uint8_t>(goaway_code >> 8),
+                                       static_cast<std::uint8_t>(goaway_code)};
+      farewell.append(reinterpret_cast<const char*>(goaway), sizeof goaway);
+    }
+    const std::string what = describe(lib_error);
+    stream* culprit = nullptr;
+    if (frames.stream_id > 0)
+      for (auto& [tag, s] : by_tag)
+        if (s->id == frames.stream_id) culprit = s.get();
+    failed = true;
+    if (owner->problem_.empty()) owner->problem_ = what;
+    if (culprit) finish(culprit, h2_errc::protocol_error, what);
+    const std::string others =
+        "HTTP/2 connection failed: " + what +
+        (culprit ? " on stream " + std::to_string(frames.stream_id) + ", another request's"
+                 : std::string());
+    while (!by_tag.empty()) {
+      stream* s = by_tag.begin()->second.get();
+      if (s->headers_sent)
+        finish(s, h2_errc::connection_failed, others);
+      else
+        finish(s, h2_errc::unprocessed, "request not sent: " + others);
+    }
+  }
+
   static ssize_t read_body(nghttp2_session* session, std::int32_t id, std::uint8_t* buf,
                                  std::size_t length, std::uint32_t* flags, nghttp2_data_source*,
                                  void*) {
@@ -270,6 +472,14 @@ h2_session::h2_session(std::size_t client_max_streams) : state_(std::make_unique
   nghttp2_option* option = nullptr;
   nghttp2_option_new(&option);
   nghttp2_option_set_peer_max_concurrent_streams(option, streams_before_settings);
+  nghttp2_option_set_max_outbound_ack(option, max_outbound_ack);
+  nghttp2_option_set_max_settings(option, max_settings_entries);
+#ifdef OPENAI_ASIO_HAVE_NGHTTP2_MAX_CONTINUATIONS
+  nghttp2_option_set_max_continuations(option, max_continuations);
+#endif
+  // Without that option (nghttp2 before 1.61, unless patched, as Debian's 1.52.0-1+deb12u2
+  // is), a CONTINUATION flood still ends in bounded memory: nghttp2 decodes the block as it
+  // comes, and on_header refuses the stream past max_header_fields or header_bytes.
   nghttp2_session_client_new2(&state_->session, callbacks, state_.get(), option);
   nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
@@ -277,6 +487,8 @@ h2_session::h2_session(std::size_t client_max_streams) : state_(std::make_unique
   const nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<std::uint32_t>(stream_window)},
+      // What on_header enforces anyway; said so that a server that honours it need not try.
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, http::response_limits::header_bytes},
   };
   nghttp2_submit_settings(state_->session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(state_->session, NGHTTP2_FLAG_NONE, 0,
@@ -366,20 +578,25 @@ void h2_session::ping() {
 bool h2_session::receive(const std::uint8_t* data, std::size_t size) {
   state& st = *state_;
   if (st.failed) return false;
-  const auto used = nghttp2_session_mem_recv(st.session, data, size);
-  if (used < 0) {
-    fail(h2_errc::protocol_error,
-         std::string("server broke HTTP/2: ") + nghttp2_strerror(static_cast<int>(used)));
-    return false;
-  }
-  // A connection error in the server's bytes (a DATA frame on stream 0, a frame too large...)
-  // does not fail mem_recv: nghttp2 queues GOAWAY and ignores the rest. Requests are no longer
-  // allowed then although no GOAWAY came and stream ids remain: that too broke HTTP/2.
-  if (!st.goaway_received && nghttp2_session_get_next_stream_id(st.session) <= INT32_MAX &&
-      nghttp2_session_check_request_allowed(st.session) == 0) {
-    fail(h2_errc::protocol_error,
-         "server broke HTTP/2: nghttp2 ended the connection over the frames it sent");
-    return false;
+  while (size > 0) {
+    // One frame at a time (or what there is of it), so that the frame that breaks the
+    // connection is known: its stream alone is the server's fault.
+    const std::size_t n = st.frames.take(data, size);
+    const auto used = nghttp2_session_mem_recv(st.session, data, n);
+    if (used < 0) {
+      st.connection_error(static_cast<int>(used));
+      return false;
+    }
+    // A connection error in the server's bytes (a DATA frame on stream 0, a frame too
+    // large...) does not fail mem_recv: nghttp2 queues GOAWAY and ignores the rest. Requests
+    // are no longer allowed then although no GOAWAY came and stream ids remain.
+    if (!st.goaway_received && nghttp2_session_get_next_stream_id(st.session) <= INT32_MAX &&
+        nghttp2_session_check_request_allowed(st.session) == 0) {
+      st.connection_error(0);
+      return false;
+    }
+    data += n;
+    size -= n;
   }
   return true;
 }
@@ -399,6 +616,8 @@ void h2_session::produce(std::string& out) {
     out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
   }
 }
+
+std::string h2_session::take_farewell() { return std::exchange(state_->farewell, {}); }
 
 void h2_session::fail(boost::system::error_code ec, std::string_view problem) {
   state& st = *state_;

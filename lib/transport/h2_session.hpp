@@ -49,11 +49,18 @@ class h2_session {
   std::uint64_t pings_acked() const noexcept { return pings_acked_; }
 
   // The server's bytes. False when they broke HTTP/2 for the whole connection: every stream
-  // has completed then (problem() says why), and the session takes nothing more.
+  // has completed then (problem() says why), and the session takes nothing more. The stream
+  // whose frame did it completes with h2_errc::protocol_error and what the server did; the
+  // others with h2_errc::connection_failed (sent: another attempt elsewhere) or
+  // h2_errc::unprocessed (never sent). take_farewell() then holds the client's GOAWAY.
   bool receive(const std::uint8_t* data, std::size_t size);
 
   // Appends the frames due to the server (the preface first); nothing when none are.
   void produce(std::string& out);
+
+  // The client's GOAWAY after a connection error the server's bytes caused, to write before
+  // the connection is closed; empty otherwise, and after the first call.
+  std::string take_farewell();
 
   // The connection under the session failed (or was closed): every stream still open completes
   // with `ec`, those the server never saw as h2_errc::unprocessed.

@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(maps_error_codes_to_kinds) {
   BOOST_TEST(error_kind(errc::rate_limited) == "api");
   BOOST_TEST(error_kind(errc::server_error) == "api");
   BOOST_TEST(error_kind(errc::network) == "network");
-  BOOST_TEST(error_kind(errc::bad_response) == "network");
+  BOOST_TEST(error_kind(errc::bad_response) == "bad_response");
   BOOST_TEST(error_kind(errc::timeout) == "timeout");
   BOOST_TEST(error_kind(make_error_code(boost::system::errc::operation_canceled)) == "cancelled");
 }

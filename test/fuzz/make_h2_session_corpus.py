@@ -8,7 +8,8 @@
 import os
 import struct
 
-DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE = 0, 1, 3, 4, 6, 7, 8
+DATA, HEADERS, RST_STREAM, SETTINGS, PUSH_PROMISE, PING, GOAWAY, WINDOW_UPDATE, CONTINUATION = \
+    0, 1, 3, 4, 5, 6, 7, 8, 9
 END_STREAM, ACK, END_HEADERS = 1, 1, 4
 
 
@@ -62,6 +63,18 @@ seeds = {
     + frame(RST_STREAM, 0, 1, struct.pack(">I", 2)) + headers(3, b"200", end_stream=True),
     "preface_before_the_requests": control(0, produce_first=False) + preface,
     "data_on_stream_0": control(0) + preface + frame(DATA, 0, 0, b"junk"),
+    # The hostile frames of openai-mock's HTTP/2 faults (tools/openai-mock/hostile_frames.hpp).
+    "continuation_flood": control(0) + preface + frame(HEADERS, 0, 3, b"\x88")
+    + b"".join(frame(CONTINUATION, 0, 3, literal(b"x-flood", b"f" * 100)) for _ in range(12)),
+    "push_promise": control(0) + preface
+    + frame(PUSH_PROMISE, END_HEADERS, 1, struct.pack(">I", 2) + b"\x82\x87\x84\x01\x09localhost"),
+    "bad_hpack": control(0) + preface + frame(HEADERS, END_HEADERS, 1, b"\xff\x81\xff\xff\x03"),
+    "oversized_frame": control(0) + preface + headers(1, b"200") + body(1, b"x" * 16385),
+    "header_field_bomb": control(0) + preface
+    + frame(HEADERS, END_HEADERS | END_STREAM, 1, b"\x88" + literal(b"a", b"") * 1200),
+    "ping_flood": control(0) + preface + frame(PING, 0, 0, bytes(8)) * 150,
+    "many_settings": control(0) + preface
+    + frame(SETTINGS, 0, 0, b"".join(struct.pack(">HI", 0x100 + i, 0) for i in range(40))),
 }
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "h2_session")

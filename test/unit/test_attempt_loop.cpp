@@ -181,6 +181,18 @@ BOOST_AUTO_TEST_CASE(a_failure_after_response_bytes_is_not_stale) {
   BOOST_TEST(policy.judged == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_stream_whose_connection_another_stream_broke_is_another_attempt) {
+  fake_pool pool;
+  pool.idle_available = true;
+  pool.script = {{make_error_code(openai::detail::h2_errc::connection_failed), 0, false},
+                 {{}, 200}};
+  counting_policy policy;
+  auto out = run(pool, policy);
+  BOOST_TEST(!out.ec);
+  BOOST_TEST(out.attempts == 2u);  // the server had seen it: not a stale re-send
+  BOOST_TEST(policy.judged == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_timeout_on_a_reused_connection_is_not_stale) {
   fake_pool pool;
   pool.idle_available = true;

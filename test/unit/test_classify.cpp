@@ -1,6 +1,8 @@
 // classify(): the one decision of a failure's kind, over every input it takes.
 #include "api/classify.hpp"
 
+#include "transport/h2_error.hpp"
+
 #include <openai/error.hpp>
 
 #include <boost/asio/error.hpp>
@@ -66,6 +68,13 @@ BOOST_AUTO_TEST_CASE(malformed_or_oversized_http_is_a_bad_response) {
                  beast_http::error::header_limit, beast_http::error::body_limit,
                  beast_http::error::bad_chunk, beast_http::error::bad_field})
     BOOST_TEST(is(classify(transport(e)), errc::bad_response), make_error_code(e).message());
+}
+
+BOOST_AUTO_TEST_CASE(the_stream_that_broke_http2_is_a_bad_response_its_neighbours_a_network_failure) {
+  using openai::detail::h2_errc;
+  BOOST_TEST(is(classify(transport(h2_errc::protocol_error)), errc::bad_response));
+  BOOST_TEST(is(classify(transport(h2_errc::connection_failed)), errc::network));
+  BOOST_TEST(is(classify(transport(h2_errc::unprocessed)), errc::network));
 }
 
 BOOST_AUTO_TEST_CASE(each_status_has_its_kind) {

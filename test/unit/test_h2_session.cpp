@@ -5,6 +5,8 @@
 #include "transport/h2_error.hpp"
 #include "transport/h2_session.hpp"
 
+#include "hostile_frames.hpp"  // tools/openai-mock: the frames of its hostile HTTP/2 faults
+
 #include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/test/unit_test.hpp>
@@ -99,6 +101,10 @@ class test_server {
   void goaway(std::int32_t last_stream_id) {
     BOOST_TEST_REQUIRE(nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id,
                                              NGHTTP2_NO_ERROR, nullptr, 0) == 0);
+  }
+
+  std::uint32_t remote_setting(nghttp2_settings_id id) const {
+    return nghttp2_session_get_remote_settings(session_, id);
   }
 
   std::map<std::int32_t, seen_request> requests;
@@ -461,7 +467,8 @@ BOOST_AUTO_TEST_CASE(garbage_from_the_server_fails_the_session_and_every_stream)
   BOOST_TEST(!receive(client, garbage));
   const auto done = take(client);
   BOOST_TEST_REQUIRE(done.size() == 2u);
-  BOOST_TEST(of_tag(done, 1)->ec == error_code(h2_errc::protocol_error));
+  // Stream 0 is no stream's: the stream the server saw goes elsewhere as another attempt.
+  BOOST_TEST(of_tag(done, 1)->ec == error_code(h2_errc::connection_failed));
   BOOST_TEST(of_tag(done, 2)->ec == error_code(h2_errc::unprocessed));
   BOOST_TEST(!client.problem().empty());
   BOOST_TEST(client.finished());
@@ -504,6 +511,155 @@ BOOST_AUTO_TEST_CASE(a_ping_is_answered) {
   exchange(client, server);
   BOOST_TEST(client.pings_acked() == 1u);
   BOOST_TEST(!client.finished());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// The GOAWAY frames in what the client wrote: their error codes, in order.
+std::vector<std::uint32_t> goaway_codes(const std::string& bytes) {
+  std::vector<std::uint32_t> codes;
+  std::size_t at = 0;
+  while (at + 9 <= bytes.size()) {
+    const auto b = [&](std::size_t i) { return static_cast<std::uint8_t>(bytes[at + i]); };
+    const std::size_t length = (std::size_t{b(0)} << 16) | (std::size_t{b(1)} << 8) | b(2);
+    if (b(3) == NGHTTP2_GOAWAY && length >= 8 && at + 9 + length <= bytes.size())
+      codes.push_back((std::uint32_t{b(13)} << 24) | (std::uint32_t{b(14)} << 16) |
+                      (std::uint32_t{b(15)} << 8) | b(16));
+    at += 9 + length;
+  }
+  return codes;
+}
+
+// Three streams (ids 1, 3, 5; tags 1, 2, 3) the server has seen, answered by nothing yet.
+struct three_in_flight : client_and_server {
+  slot a, b, c;
+  three_in_flight() {
+    BOOST_TEST_REQUIRE(client.submit(get("/v1/a"), "h", true, a.target(), 1));
+    BOOST_TEST_REQUIRE(client.submit(get("/v1/b"), "h", true, b.target(), 2));
+    BOOST_TEST_REQUIRE(client.submit(get("/v1/c"), "h", true, c.target(), 3));
+    exchange(client, server);  // SETTINGS both ways and their ACKs, the three requests
+  }
+  // The hostile bytes break the connection: stream 3 (tag 2) fails with what the server did,
+  // the other two go elsewhere as another attempt, and the client's GOAWAY carries `code`.
+  void only_stream_3_is_at_fault(const std::string& hostile, std::string_view said,
+                                 std::uint32_t code) {
+    BOOST_TEST(!receive(client, hostile));
+    stream_3_was_at_fault(said, code);
+  }
+  void stream_3_was_at_fault(std::string_view said, std::uint32_t code) {
+    const auto done = take(client);
+    BOOST_TEST_REQUIRE(done.size() == 3u);
+    BOOST_TEST(of_tag(done, 2)->ec == error_code(h2_errc::protocol_error));
+    BOOST_TEST(of_tag(done, 2)->problem.find(said) != std::string::npos, of_tag(done, 2)->problem);
+    BOOST_TEST(of_tag(done, 1)->ec == error_code(h2_errc::connection_failed));
+    BOOST_TEST(of_tag(done, 3)->ec == error_code(h2_errc::connection_failed));
+    BOOST_TEST(of_tag(done, 1)->problem.find(said) != std::string::npos);
+    BOOST_TEST(client.finished());
+    said_goodbye_with(code);
+  }
+  // The client's GOAWAY, once, with `code`.
+  void said_goodbye_with(std::uint32_t code) {
+    const auto codes = goaway_codes(client.take_farewell());
+    BOOST_TEST_REQUIRE(codes.size() == 1u);
+    BOOST_TEST(codes[0] == code);
+    BOOST_TEST(client.take_farewell().empty());
+  }
+  // The hostile bytes on the connection itself: every stream goes elsewhere.
+  void no_stream_is_at_fault(const std::string& hostile, std::string_view said,
+                             std::uint32_t code) {
+    BOOST_TEST(!receive(client, hostile));
+    const auto done = take(client);
+    BOOST_TEST_REQUIRE(done.size() == 3u);
+    for (const auto& d : done) {
+      BOOST_TEST(d.ec == error_code(h2_errc::connection_failed));
+      BOOST_TEST(d.problem.find(said) != std::string::npos, d.problem);
+    }
+    said_goodbye_with(code);
+  }
+};
+
+namespace hostile = openai_mock::hostile;
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(h2_session_isolation, three_in_flight)
+
+BOOST_AUTO_TEST_CASE(a_continuation_flood_fails_only_its_stream) {
+  only_stream_3_is_at_fault(hostile::continuation_flood(3, 1000), "CONTINUATION flood",
+                            NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
+BOOST_AUTO_TEST_CASE(a_push_promise_although_push_is_disabled_fails_only_its_stream) {
+  only_stream_3_is_at_fault(hostile::push_promise(3), "PUSH_PROMISE", NGHTTP2_PROTOCOL_ERROR);
+}
+
+BOOST_AUTO_TEST_CASE(a_header_block_hpack_cannot_decode_fails_only_its_stream) {
+  only_stream_3_is_at_fault(hostile::bad_hpack(3), "COMPRESSION_ERROR",
+                            NGHTTP2_COMPRESSION_ERROR);
+}
+
+BOOST_AUTO_TEST_CASE(a_frame_above_the_largest_frame_size_fails_only_its_stream) {
+  only_stream_3_is_at_fault(hostile::oversized_data(3), "FRAME_SIZE_ERROR",
+                            NGHTTP2_FRAME_SIZE_ERROR);
+}
+
+BOOST_AUTO_TEST_CASE(the_frame_that_breaks_the_connection_is_found_when_bytes_come_one_by_one) {
+  // nghttp2 refuses the PUSH_PROMISE before its last byte: the frame is known from its header.
+  const std::string hostile = hostile::push_promise(3);
+  std::size_t fed = 0;
+  while (fed < hostile.size() && receive(client, hostile.substr(fed, 1))) ++fed;
+  BOOST_TEST_REQUIRE(fed < hostile.size());
+  BOOST_TEST(fed >= 9u);  // not before the frame header is whole
+  stream_3_was_at_fault("PUSH_PROMISE", NGHTTP2_PROTOCOL_ERROR);
+}
+
+BOOST_AUTO_TEST_CASE(a_ping_flood_fails_the_connection_and_every_stream_goes_elsewhere) {
+  no_stream_is_at_fault(hostile::ping_flood(1000), "flooded", NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
+BOOST_AUTO_TEST_CASE(a_settings_flood_fails_the_connection_and_every_stream_goes_elsewhere) {
+  no_stream_is_at_fault(hostile::settings_flood(1000), "flooded", NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
+BOOST_AUTO_TEST_CASE(a_settings_frame_of_too_many_entries_fails_the_connection) {
+  no_stream_is_at_fault(hostile::many_settings(33), "more than 32 entries",
+                        NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
+BOOST_AUTO_TEST_CASE(a_bomb_of_many_small_header_fields_fails_only_its_stream) {
+  BOOST_TEST_REQUIRE(receive(client, hostile::header_field_bomb(3, 3000)), client.problem());
+  auto done = take(client);
+  BOOST_TEST_REQUIRE(done.size() == 1u);
+  BOOST_TEST(done[0].tag == 2u);
+  BOOST_TEST(done[0].ec == error_code(boost::beast::http::error::header_limit));
+  BOOST_TEST(done[0].problem.find("more than 1000 header fields") != std::string::npos);
+  server.respond(1, 200, {}, "a");
+  server.respond(5, 200, {}, "c");
+  exchange(client, server);
+  done = take(client);
+  BOOST_TEST_REQUIRE(done.size() == 2u);
+  BOOST_TEST(!done[0].ec);
+  BOOST_TEST(!done[1].ec);
+  BOOST_TEST(server.requests[3].reset_code == NGHTTP2_CANCEL);
+}
+
+BOOST_AUTO_TEST_CASE(headers_over_the_byte_cap_in_continuations_fail_only_their_stream) {
+  BOOST_TEST_REQUIRE(
+      receive(client, hostile::huge_headers(3, http::response_limits::header_bytes + 4096)),
+      client.problem());
+  const auto done = take(client);
+  BOOST_TEST_REQUIRE(done.size() == 1u);
+  BOOST_TEST(done[0].tag == 2u);
+  BOOST_TEST(done[0].ec == error_code(boost::beast::http::error::header_limit));
+  BOOST_TEST(!client.finished());
+}
+
+BOOST_AUTO_TEST_CASE(the_client_advertises_its_header_list_cap) {
+  BOOST_TEST(server.remote_setting(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE) ==
+             http::response_limits::header_bytes);
+  BOOST_TEST(server.remote_setting(NGHTTP2_SETTINGS_ENABLE_PUSH) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

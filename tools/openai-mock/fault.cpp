@@ -36,7 +36,16 @@ constexpr std::array<std::string_view, fault_action_count> action_names = {"none
                                                                            "rst_stream",
                                                                            "goaway",
                                                                            "stall_window",
-                                                                           "drop_connection"};
+                                                                           "drop_connection",
+                                                                           "continuation_flood",
+                                                                           "push_promise",
+                                                                           "bad_hpack",
+                                                                           "oversized_frame",
+                                                                           "header_field_bomb",
+                                                                           "huge_headers",
+                                                                           "ping_flood",
+                                                                           "settings_flood",
+                                                                           "many_settings"};
 
 // RFC 9113 section 7, in code order.
 constexpr std::array<std::string_view, 14> h2_error_names = {
@@ -216,7 +225,13 @@ std::optional<fault_action> fault_action_from_name(std::string_view name) noexce
 
 bool reaches_store(fault_action a) noexcept {
   return a != fault_action::respond && a != fault_action::reset && a != fault_action::rst_stream &&
-         a != fault_action::goaway;
+         a != fault_action::goaway && !replaces_answer_with_frames(a);
+}
+
+bool replaces_answer_with_frames(fault_action a) noexcept {
+  return a == fault_action::continuation_flood || a == fault_action::push_promise ||
+         a == fault_action::bad_hpack || a == fault_action::oversized_frame ||
+         a == fault_action::header_field_bomb || a == fault_action::huge_headers;
 }
 
 std::size_t partial_body_bytes(const fault_plan& plan, std::size_t body_size) noexcept {
@@ -407,6 +422,12 @@ wire_response render_wire(const fault_plan& plan, const response& normal, bool k
     case fault_action::reset:
     case fault_action::rst_stream:  // the HTTP/1.1 way of failing one request unprocessed
     case fault_action::goaway:
+    case fault_action::continuation_flood:  // the hostile HTTP/2 frames of one stream
+    case fault_action::push_promise:
+    case fault_action::bad_hpack:
+    case fault_action::oversized_frame:
+    case fault_action::header_field_bomb:
+    case fault_action::huge_headers:
       w.end = ending::reset;
       break;
     case fault_action::stall_window:  // the session then waits for the client to give up

@@ -83,12 +83,34 @@ enum class fault_action {
                     // closes (or the idle timeout), then a reset
   drop_connection,  // HEADERS and `bytes` (0: half) of the body, then the TCP connection is reset,
                     // failing every stream on it. HTTP/1.1: as `reset_mid_response`
+
+  // Hostile HTTP/2 faults: frames a broken or malicious server sends (hostile_frames.hpp), for
+  // testing that a client fails only what it must. Per stream, in place of the answer (the
+  // store never sees the request; HTTP/1.1: as `reset`):
+  continuation_flood,  // HEADERS, then `bytes` (0: 1000) CONTINUATION frames of one 100-byte
+                       // field each: a client should end the connection (nghttp2: more than 8)
+  push_promise,        // PUSH_PROMISE on the stream although the client sent ENABLE_PUSH 0: a
+                       // connection error (PROTOCOL_ERROR)
+  bad_hpack,           // HEADERS whose block HPACK cannot decode (COMPRESSION_ERROR)
+  oversized_frame,     // HEADERS, then DATA of 16385 bytes, above the default largest frame
+                       // (FRAME_SIZE_ERROR)
+  header_field_bomb,   // a response of `bytes` (0: 3000) tiny header fields (4 bytes each)
+  huge_headers,        // a response of at least `bytes` (0: 80 KiB) header bytes, in HEADERS and
+                       // CONTINUATION frames
+  // On the connection, then the normal answer (HTTP/1.1: the normal answer):
+  ping_flood,          // `bytes` (0: 2000) PING frames at once, each needing the client's ACK
+  settings_flood,      // `bytes` (0: 2000) empty SETTINGS frames at once, likewise (the mock's
+                       // own session takes the ACKs of a client that sends them all for a
+                       // protocol error, and ends the connection)
+  many_settings,       // one SETTINGS frame of `bytes` (0: 64) entries of unknown ids
 };
-inline constexpr std::size_t fault_action_count = 21;
+inline constexpr std::size_t fault_action_count = 30;
 
 // Whether the request reaches the store (or the admin routes) under this action: false for
 // `respond` and for the actions that leave it unprocessed (reset, rst_stream, goaway).
 bool reaches_store(fault_action a) noexcept;
+// Whether the action sends hostile HTTP/2 frames on the stream instead of its answer.
+bool replaces_answer_with_frames(fault_action a) noexcept;
 
 // The HTTP/2 error code (RFC 9113 section 7) named "no_error", "protocol_error", ...,
 // "http_1_1_required"; nullopt for another name.

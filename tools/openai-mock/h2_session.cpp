@@ -4,6 +4,8 @@
 // two threads; the writer sleeps on a timer that the reader (or a due response) cancels.
 #include "h2_session.hpp"
 
+#include "hostile_frames.hpp"
+
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
@@ -254,6 +256,25 @@ class h2_connection {
         update_busy();
         go_away(std::max(0, id - 2), error_code(plan.text, NGHTTP2_NO_ERROR));
         return;
+      case fault_action::continuation_flood:
+      case fault_action::push_promise:
+      case fault_action::bad_hpack:
+      case fault_action::oversized_frame:
+      case fault_action::header_field_bomb:
+      case fault_action::huge_headers:
+        st->busy = false;  // no answer of nghttp2's follows: the stream is left as it is
+        update_busy();
+        inject(hostile_frames(plan, id));
+        return;
+      case fault_action::ping_flood:
+        inject(hostile::ping_flood(plan.bytes ? plan.bytes : 2000));
+        break;
+      case fault_action::settings_flood:
+        inject(hostile::settings_flood(plan.bytes ? plan.bytes : 2000));
+        break;
+      case fault_action::many_settings:
+        inject(hostile::many_settings(plan.bytes ? plan.bytes : 64));
+        break;
       default:
         break;
     }
@@ -298,6 +319,26 @@ class h2_connection {
     const bool delayed = latency.count() > 0;
     if (delayed) s_.note_delayed(+1);
     due_.emplace(steady::now() + fault_delay + latency, due_entry{id, delayed});
+  }
+
+  static std::string hostile_frames(const fault_plan& plan, std::int32_t id) {
+    switch (plan.action) {
+      case fault_action::continuation_flood:
+        return hostile::continuation_flood(id, plan.bytes ? plan.bytes : 1000);
+      case fault_action::push_promise: return hostile::push_promise(id);
+      case fault_action::bad_hpack: return hostile::bad_hpack(id);
+      case fault_action::oversized_frame: return hostile::oversized_data(id);
+      case fault_action::header_field_bomb:
+        return hostile::header_field_bomb(id, plan.bytes ? plan.bytes : 3000);
+      default: return hostile::huge_headers(id, plan.bytes ? plan.bytes : 80 * 1024);
+    }
+  }
+
+  // Frames of our own, written after what nghttp2 has produced so far (whole frames), so that
+  // they never split one of its frames or header blocks.
+  void inject(std::string frames) {
+    raw_ += frames;
+    wake();
   }
 
   void submit(std::int32_t id, h2_stream& st) {
@@ -402,6 +443,8 @@ class h2_connection {
         if (n <= 0) break;
         out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
       }
+      out += raw_;
+      raw_.clear();
       if (!out.empty()) {
         tcp.expires_after(write_timeout);
         auto [ec, n] =
@@ -452,6 +495,7 @@ class h2_connection {
   };
   std::multimap<steady::time_point, due_entry> due_;  // delayed responses
   std::optional<std::int32_t> goaway_last_;
+  std::string raw_;  // hostile frames to write next (inject())
   std::string_view already_read_;
   bool drop_ = false, reader_done_ = false, client_closed_ = false, protocol_error_ = false;
   ending result_ = ending::abrupt;

@@ -8,7 +8,8 @@
 // HEADERS and part of the body, then RST_STREAM INTERNAL_ERROR; truncate announces a
 // content-length above what DATA carries; close_after_response answers, then sends GOAWAY
 // naming this stream; rst_stream, goaway, stall_window and drop_connection are the HTTP/2
-// faults of fault.hpp. The other actions (wire faults with no HTTP/2 meaning: slow_drip,
+// faults of fault.hpp, and so are the hostile ones (continuation_flood ... many_settings),
+// whose frames (hostile_frames.hpp) are written after nghttp2's. The other actions (wire faults with no HTTP/2 meaning: slow_drip,
 // malformed_*, chunked, oversized, idle_close, interim*, no_content_with_body, endless) are
 // answered normally, and counted as injected.
 #pragma once

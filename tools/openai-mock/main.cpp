@@ -80,7 +80,14 @@ A local HTTPS mock of the OpenAI stored chat completions API (listens on loopbac
                     last-stream-id names the stream before this one, so this and later
                     streams are not processed), stall_window (bytes of the body sent, then
                     no DATA ever: the stream stalls, the others go on), drop_connection
-                    (bytes, default half the body, then the TCP connection is reset). A code
+                    (bytes, default half the body, then the TCP connection is reset), and the
+                    hostile HTTP/2 faults (frames no well-behaved server sends): on the
+                    stream, instead of its answer, continuation_flood (bytes: CONTINUATION
+                    frames, default 1000), push_promise, bad_hpack (COMPRESSION_ERROR),
+                    oversized_frame (DATA of 16385 bytes), header_field_bomb (bytes: fields,
+                    default 3000), huge_headers (bytes, default 80 KiB); on the connection,
+                    then the normal answer, ping_flood and settings_flood (bytes: frames,
+                    default 2000), many_settings (bytes: entries, default 64). A code
                     is an HTTP/2 error name: no_error, protocol_error, internal_error,
                     flow_control_error, stream_closed, refused_stream, cancel,
                     enhance_your_calm, ... Over HTTP/1.1 these fall back to reset,

@@ -134,7 +134,9 @@ std::string_view error_kind(boost::system::error_code ec) {
   using openai::errc;
   if (!ec) return {};
   if (ec == errc::invalid_argument || ec == errc::invalid_configuration) return "validation";
-  if (ec == errc::network || ec == errc::bad_response) return "network";
+  // The same kinds as the library's error and the command's message ("bad response").
+  if (ec == errc::network) return "network";
+  if (ec == errc::bad_response) return "bad_response";
   if (ec == errc::timeout) return "timeout";
   if (ec.category() == openai::error_category()) return "api";
   if (ec == boost::system::errc::operation_canceled) return "cancelled";

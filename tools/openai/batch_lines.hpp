@@ -59,7 +59,7 @@ struct batch_record {
   std::chrono::microseconds elapsed{0};  // from the first send to the result; 0: omitted
   std::string request_id;  // empty: omitted
   // Failures only.
-  std::string kind;  // validation | input | api | network | timeout | cancelled
+  std::string kind;  // validation | input | api | network | bad_response | timeout | cancelled
   std::string message;
   std::string type;  // empty: omitted
   std::string code;  // empty: omitted

@@ -131,6 +131,52 @@ BOOST_AUTO_TEST_CASE(the_requests_per_second_cap_spaces_requests) {
   BOOST_TEST(seconds >= 0.4);  // 20 requests at 40 per second cannot take less than ~0.475 s
 }
 
+// update_many at the default concurrency (64) against openai-mock's token bucket (burst: 100 ms
+// worth), which announces its budget on every answer. Every item must succeed, each applied
+// once (the mock's admitted requests are exactly the items), and the only 429s are those of the
+// first wave, sent before any answer (64 requests for a burst of 20), plus 2 % at most.
+// `halfway` runs once half the items are done (to change the limit).
+void tag_at_a_rate_limit(const std::string& limit, std::size_t n,
+                         std::function<void(openai_mock::server&)> halfway = {}) {
+  auto o = mock_fixture::default_options(n);
+  o.rate_limit = openai_mock::parse_rate_limit(limit);
+  mock_fixture f(o);
+  asio::io_context io;
+  openai::client client(io.get_executor(), f.options());
+  auto items = tag_all(n, "paced");
+  std::size_t done = 0, failed = 0;
+  auto summary = run(io, client.update_many(openai::source_from_range(items),
+                                            [&](openai::update_result r) {
+                                              if (!r.ok()) ++failed;
+                                              BOOST_TEST(r.ok(), r.details.message);
+                                              if (++done == n / 2 && halfway) halfway(f.mock());
+                                            },
+                                            {}));
+  const auto stats = f.mock().stats();
+  BOOST_TEST_MESSAGE(limit << ": " << stats.requests << " requests, " << stats.rate_limited
+                           << " answered 429, " << summary.elapsed_seconds << " s");
+  BOOST_TEST(summary.ok == n);
+  BOOST_TEST(failed == 0u);
+  BOOST_TEST(stats.requests - stats.rate_limited == n);  // nothing applied twice
+  BOOST_TEST(stats.rate_limited <= 64 + n / 50);
+  for (std::size_t i = 1; i <= n; ++i)
+    BOOST_TEST(f.mock().metadata_of(f.id(i))->at("batch") == "paced");
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_at_a_per_second_rate_limit_loses_no_item) {
+  tag_at_a_rate_limit("200/s", 600);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_at_a_per_minute_rate_limit_loses_no_item) {
+  tag_at_a_rate_limit("12000/m", 600);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_follows_a_rate_limit_that_drops_to_a_quarter) {
+  tag_at_a_rate_limit("200/s", 400, [](openai_mock::server& mock) {
+    mock.set_rate_limit(openai_mock::parse_rate_limit("50/s"));
+  });
+}
+
 BOOST_AUTO_TEST_CASE(cancellation_stops_pulling_and_reports_the_rest_as_not_attempted) {
   mock_fixture f(400);
   asio::io_context io;

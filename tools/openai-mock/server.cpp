@@ -462,6 +462,10 @@ void server::script_faults(const std::string& id, std::vector<fault_step> steps)
 
 void server::clear_faults() { impl_->planner.clear_script(); }
 
+void server::set_rate_limit(std::optional<openai_mock::rate_limit> limit) {
+  impl_->limiter.set(std::move(limit), rate_limiter::clock::now());
+}
+
 std::map<std::string, std::size_t> server::pending_faults() const {
   return impl_->planner.pending();
 }

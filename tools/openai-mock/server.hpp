@@ -165,6 +165,8 @@ class server {
   // server; an empty vector removes them. Thread-safe. Also: POST /__mock/faults.
   void script_faults(const std::string& id, std::vector<fault_step> steps);
   void clear_faults();  // forgets every scripted step (the random rate stays)
+  // Replaces the rate limit, as POST /__mock/rate-limit does (nullopt: none).
+  void set_rate_limit(std::optional<openai_mock::rate_limit> limit);
   // Scripted steps not consumed yet, per id.
   std::map<std::string, std::size_t> pending_faults() const;
 

@@ -35,6 +35,7 @@ pacer::pacer(std::size_t max_concurrency, double max_rps, bool adaptive,
       adaptive_(adaptive),
       limit_(max_),
       max_pause_(max_pause) {
+  in_flight_.reserve(max_);
   // A tiny rate gives an interval beyond the clock's range: clamped, one request and then none.
   if (max_rps > 0)
     interval_ = saturating_cast<clock::duration>(std::chrono::duration<double>(1.0 / max_rps));
@@ -69,12 +70,14 @@ pacer::ticket pacer::on_start(clock::time_point now) {
     tokens_time_ = now;
   }
   const ticket t = next_ticket_++;
-  in_flight_.insert(t);
+  in_flight_.push_back(t);
   return t;
 }
 
 void pacer::on_finish(clock::time_point now, ticket t, const pacer_feedback& feedback) {
-  in_flight_.erase(t);
+  if (auto it = std::lower_bound(in_flight_.begin(), in_flight_.end(), t);
+      it != in_flight_.end() && *it == t)
+    in_flight_.erase(it);
   const auto limit = parse_count(feedback.limit);
   const auto remaining = parse_count(feedback.remaining);
   const auto reset = parse_reset_duration_us(feedback.reset);
@@ -103,7 +106,8 @@ void pacer::on_finish(clock::time_point now, ticket t, const pacer_feedback& fee
     if (server_rate_ > 0 && t > newest_answer_) {
       // Every request started after this one and still in flight spends a token of R.
       const auto started_after =
-          static_cast<double>(std::distance(in_flight_.upper_bound(t), in_flight_.end()));
+          static_cast<double>(in_flight_.end() -
+                              std::upper_bound(in_flight_.begin(), in_flight_.end(), t));
       most_tokens_ = std::max(most_tokens_, *remaining + 1);
       tokens_ = *remaining - started_after;
       tokens_time_ = now;

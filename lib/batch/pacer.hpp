@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string_view>
+#include <vector>
 
 namespace openai::detail {
 
@@ -72,7 +72,9 @@ class pacer {
   clock::time_point last_decrease_{};
   std::size_t successes_since_increase_ = 0;
 
-  std::set<ticket> in_flight_;  // at most max_concurrency tickets
+  // The tickets in flight, in start order (tickets only grow, so a start appends): reserved for
+  // max_concurrency once, so starting and finishing allocate nothing.
+  std::vector<ticket> in_flight_;
   ticket next_ticket_ = 1;
   // The server's budget, once announced.
   double server_rate_ = 0;         // tokens per second

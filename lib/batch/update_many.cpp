@@ -187,12 +187,11 @@ struct batch_runner {
       }
       st->wake.cancel();
     };
-    auto id = item.completion_id;
     start_operation<update_op>(
         impl,
         operation_handler<update_op>(asio::bind_cancellation_slot(
             signal->slot(), asio::bind_executor(st->strand, std::move(on_done)))),
-        update_op{std::move(id), std::move(item.metadata)},
+        update_op{std::move(item.completion_id), std::move(item.metadata)},
         requeueable ? st->request_requeueable : st->request, diag.get());
   }
 

@@ -113,7 +113,6 @@ std::string format_record(const batch_record& r) {
   o["ok"] = r.ok;
   if (r.ok && r.status) o["status"] = r.status;
   o["attempts"] = r.attempts;
-  if (r.elapsed.count() > 0) o["elapsed_us"] = r.elapsed.count();
   if (!r.request_id.empty()) o["request_id"] = text(r.request_id);
   if (!r.ok) {
     json::object e;
@@ -127,6 +126,8 @@ std::string format_record(const batch_record& r) {
     if (!r.code.empty()) e["code"] = text(r.code);
     o["error"] = std::move(e);
   }
+  // Last, so that the fields before it read as they always did.
+  if (r.elapsed.count() > 0) o["elapsed_us"] = r.elapsed.count();
   return compact_json(o);
 }
 

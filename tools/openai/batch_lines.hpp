@@ -70,9 +70,12 @@ struct batch_record {
 
 // The record as one JSON line, without the newline (bytes that are not UTF-8, say in a
 // server's x-request-id, are written as the text \xNN, so the line stays valid JSON):
-//   {"line":N,"completion_id":"...","ok":true,"status":200,"attempts":1,"request_id":"..."}
+//   {"line":N,"completion_id":"...","ok":true,"status":200,"attempts":1,"request_id":"...",
+//    "elapsed_us":1234}
 //   {"line":N,"completion_id":"...","ok":false,"attempts":K,"request_id":"...",
-//    "error":{"kind":"api","status":404,"message":"...","type":"...","code":"..."}}
+//    "error":{"kind":"api","status":404,"message":"...","type":"...","code":"..."},
+//    "elapsed_us":1234}
+// elapsed_us: the update's latency, from its first send to its result (absent when never sent).
 std::string format_record(const batch_record& r);
 
 // text with every byte that is not part of a valid UTF-8 sequence written as the four

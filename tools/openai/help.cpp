@@ -132,7 +132,7 @@ std::string help_text(command cmd) {
         "    openai chat:completions update-many --input - --set reviewed=yes\n"
         "\nOutput: one JSON line per non-blank input line, written as each finishes:\n"
         "  {\"line\":1,\"completion_id\":\"...\",\"ok\":true,\"status\":200,\"attempts\":1,"
-        "\"request_id\":\"...\"}\n"
+        "\"request_id\":\"...\",\"elapsed_us\":1234}\n"
         "  {\"line\":2,\"completion_id\":\"...\",\"ok\":false,\"attempts\":3,\"error\":{\"kind\":"
         "\"api\",\"status\":404,...}}\n"
         "Error kinds: input (the line is not an update; never sent), validation (never sent), "

@@ -119,7 +119,7 @@ group_dry_run() {
   check "--dry-run writes one record per non-blank line, each with \"dry_run\":true" \
     '[[ $(lines_in "$work/dry.jsonl") == 7 && $(grep -c "\"dry_run\":true" "$work/dry.jsonl") == 7 ]]'
   check "--dry-run's ok record names the metadata after --set and the line's previous metadata" \
-    'has_out "{\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"1\",\"run\":\"b7\"}}" && has_out "\"line\":7,\"completion_id\":\"chatcmpl-mock-000003\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"0\",\"run\":\"b7\",\"z\":\"9\"},\"previous_metadata\":{\"z\":\"9\",\"a\":\"0\"}}"'
+    'has_out "{\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"1\",\"run\":\"b7\"}}" && has_out "\"line\":6,\"completion_id\":\"chatcmpl-mock-000003\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"0\",\"run\":\"b7\",\"z\":\"9\"},\"previous_metadata\":{\"z\":\"9\",\"a\":\"0\"}}"'
   check "--dry-run's summary says nothing was sent" \
     'has_err "openai: update-many: dry run, nothing sent: 7 lines, 2 ok, 5 failed (input 2, validation 3)"'
 

@@ -382,7 +382,7 @@ const std::vector<flag_spec>& flag_specs() {
        .help = "keep every line's metadata from before the update in its record "
                "(\"previous_metadata\", for --undo): lines that carry it (completions as 'list "
                "--format jsonl' prints them) cost nothing, the others one GET each before their "
-               "update (a failed GET fails the line, unsent)",
+               "update, one at a time (a failed GET fails the line, unsent)",
        .commands = {update_many},
        .set = [](inv_t& i, str) { i.undoable = true; }},
       {.name = "undo",

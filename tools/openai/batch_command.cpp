@@ -100,7 +100,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
   // Everything that can fail without the network fails here, before anything is sent.
   if (int status = prepare_batch(inv, options, out, err, plan)) return status;
 
-  record_writer writer{*plan.records, {}};
+  record_writer writer{*plan.records, {}, inv.dry_run};
   bool finished = false;
   std::exception_ptr failure;
   const auto started = clock::now();

@@ -12,6 +12,17 @@ namespace {
 
 const openai::metadata no_set;
 
+// An ok record of line `line` for completion `id`, sent `attempts` times (0: a dry run's).
+batch_record ok_record(std::uint64_t line, std::string id, unsigned attempts) {
+  batch_record r;
+  r.line = line;
+  r.completion_id = std::move(id);
+  r.ok = true;
+  r.status = attempts ? 200 : 0;
+  r.attempts = attempts;
+  return r;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(batch_lines)
@@ -126,12 +137,7 @@ BOOST_AUTO_TEST_CASE(set_pairs_split_at_the_first_equals_sign) {
 }
 
 BOOST_AUTO_TEST_CASE(formats_an_ok_record_in_the_documented_order) {
-  batch_record r;
-  r.line = 3;
-  r.completion_id = "chatcmpl-1";
-  r.ok = true;
-  r.status = 200;
-  r.attempts = 2;
+  batch_record r = ok_record(3, "chatcmpl-1", 2);
   r.request_id = "req_1";
   BOOST_TEST(format_record(r) ==
              R"({"line":3,"completion_id":"chatcmpl-1","ok":true,"status":200,"attempts":2,)"
@@ -321,20 +327,12 @@ BOOST_AUTO_TEST_CASE(undo_skips_failed_and_dry_run_records) {
 }
 
 BOOST_AUTO_TEST_CASE(formats_previous_metadata_and_dry_run_records) {
-  batch_record r;
-  r.line = 2;
-  r.completion_id = "c";
-  r.ok = true;
-  r.status = 200;
-  r.attempts = 1;
+  batch_record r = ok_record(2, "c", 1);
   r.previous = json::parse(R"({"z":"1","a":"2"})");
   BOOST_TEST(format_record(r) ==
              R"({"line":2,"completion_id":"c","ok":true,"status":200,"attempts":1,)"
              R"("previous_metadata":{"z":"1","a":"2"}})");
-  batch_record d;
-  d.line = 1;
-  d.completion_id = "c";
-  d.ok = true;
+  batch_record d = ok_record(1, "c", 0);
   d.dry_run = true;
   d.metadata = openai::metadata{{"k", "v"}};
   BOOST_TEST(format_record(d) ==

@@ -282,9 +282,9 @@ BOOST_AUTO_TEST_CASE(progress_shows_bar_percent_rate_and_eta) {
 }
 
 BOOST_AUTO_TEST_CASE(a_completion_object_gives_its_metadata_as_previous_in_its_own_order) {
-  const parsed_line p = parse_update_line(
-      R"({"id":"c","object":"chat.completion","metadata":{"z":"1","a":"2"}})",
-      openai::metadata{{"a", "new"}});
+  const parsed_line p =
+      parse_update_line(R"({"id":"c","object":"chat.completion","metadata":{"z":"1","a":"2"}})",
+                        openai::metadata{{"a", "new"}});
   BOOST_TEST((p.what == outcome::update));
   BOOST_REQUIRE(p.previous);
   BOOST_TEST(json::serialize(*p.previous) == R"({"z":"1","a":"2"})");
@@ -297,9 +297,9 @@ BOOST_AUTO_TEST_CASE(an_update_line_gives_no_previous_metadata) {
 }
 
 BOOST_AUTO_TEST_CASE(undo_restores_the_previous_metadata_of_an_ok_record) {
-  const parsed_line p = parse_undo_line(
-      R"({"line":3,"completion_id":"c","ok":true,"status":200,"attempts":1,)"
-      R"("previous_metadata":{"k":"v"}})");
+  const parsed_line p =
+      parse_undo_line(R"({"line":3,"completion_id":"c","ok":true,"status":200,"attempts":1,)"
+                      R"("previous_metadata":{"k":"v"}})");
   BOOST_TEST((p.what == outcome::update));
   BOOST_TEST(p.completion_id == "c");
   BOOST_TEST((p.metadata == openai::metadata{{"k", "v"}}));

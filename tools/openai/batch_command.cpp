@@ -162,15 +162,14 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
           },
           [&](std::exception_ptr e) { done(e); });
     } else {
-    client.async_update_many([&source] { return source.next(); },
-                             [&writer, &source, max_retries](openai::update_result r) {
-                               writer.write(record_of(r, max_retries, source.take_previous(r.tag)));
-                             },
-                             std::move(bo),
-                             asio::bind_cancellation_slot(
-                                 cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) {
-                                   done(e);
-                                 }));
+      client.async_update_many(
+          [&source] { return source.next(); },
+          [&writer, &source, max_retries](openai::update_result r) {
+            writer.write(record_of(r, max_retries, source.take_previous(r.tag)));
+          },
+          std::move(bo),
+          asio::bind_cancellation_slot(
+              cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) { done(e); }));
     }
     if (plan.show_progress) bar.start();
     io.run();

@@ -1,10 +1,10 @@
 #include "batch_lines.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <openai/error.hpp>
@@ -142,8 +142,8 @@ parsed_line parse_undo_line(std::string_view record) {
 namespace {
 
 bool is_token_char(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                                std::string_view::npos;
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 bool iequal(std::string_view a, std::string_view b) {

@@ -4,7 +4,8 @@
 # Groups: exit_status, signals, pipeline (small and quick); faults (a 20,000-line batch against
 # a 5 % fault rate), resume (SIGKILL midway, then --resume), memory (peak RSS of 200,000 lines
 # against 20,000); same_file, resume_changed, resume_corrupt, long_lines (a 100 MiB line from a
-# file, stdin and a pipe), retries (the batch default of 6), request_id (not UTF-8). Needs bash,
+# file, stdin and a pipe), retries (the batch default of 6), request_id (not UTF-8); dry_run
+# (--dry-run against a real run), undo (--undoable and --undo over 1,000 completions). Needs bash,
 # awk and curl (request_id also iconv).
 set -u
 
@@ -84,6 +85,146 @@ gen_batch() {
       print id, md > (expf ".md")
     }
   }'
+}
+
+# A record without what only a dry run or an API answer puts in it, to compare a dry run's
+# records with a real run's: status 200, attempts, request id, dry_run, the metadata sent and
+# the previous metadata.
+comparable() {
+  sed -E 's/,"(status":200|attempts":[0-9]+|request_id":"[^"]*")//g; s/,"dry_run":true//; s/,"elapsed_us":[0-9]+//; s/,"(previous_)?metadata":(\{[^}]*\}|null)//g' "$1"
+}
+
+# --dry-run: the records and exit status of a real run, with "dry_run":true, and no request.
+group_dry_run() {
+  start_mock 5 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  local before sixteen dry_rc
+  sixteen=$(awk 'BEGIN { for (k = 1; k <= 16; k++) printf "%s\"p%d\":\"v\"", (k > 1 ? "," : ""), k }')
+  {
+    printf '{"completion_id":"chatcmpl-mock-000001","metadata":{"a":"1"}}\n'
+    printf 'not json\n\n'
+    printf '{"completion_id":"chatcmpl-mock-000002","metadata":{%s}}\n' "$sixteen"
+    printf '{"metadata":{"a":"b"}}\n'
+    printf '{"id":"chatcmpl-mock-000003","object":"chat.completion","metadata":{"z":"9","a":"0"}}\n'
+    printf '{"completion_id":"..","metadata":{"a":"1"}}\n'
+    printf '{"completion_id":"chatcmpl-mock-000004","metadata":{"n":5}}\n'
+  } >"$work/mixed.jsonl"
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --input "$work/mixed.jsonl" --set run=b7 --dry-run \
+    --output "$work/dry.jsonl"
+  dry_rc=$rc
+  out=$(cat "$work/dry.jsonl")
+  check "--dry-run sends nothing: the mock counted 0 API requests" \
+    '[[ $(mock_stat requests) == "$before" && $(mock_metadata chatcmpl-mock-000001) == "{}" ]]'
+  check "--dry-run writes one record per non-blank line, each with \"dry_run\":true" \
+    '[[ $(lines_in "$work/dry.jsonl") == 7 && $(grep -c "\"dry_run\":true" "$work/dry.jsonl") == 7 ]]'
+  check "--dry-run's ok record names the metadata after --set and the line's previous metadata" \
+    'has_out "{\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"1\",\"run\":\"b7\"}}" && has_out "\"line\":6,\"completion_id\":\"chatcmpl-mock-000003\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"a\":\"0\",\"run\":\"b7\",\"z\":\"9\"},\"previous_metadata\":{\"z\":\"9\",\"a\":\"0\"}}"'
+  check "--dry-run's summary says nothing was sent" \
+    'has_err "openai: update-many: dry run, nothing sent: 7 lines, 2 ok, 5 failed (input 2, validation 3)"'
+
+  run "$openai" chat:completions update-many --input "$work/mixed.jsonl" --set run=b7 \
+    --output "$work/real.jsonl"
+  check "the real run exits as the dry run did" '[[ $rc == 1 && $dry_rc == 1 ]]'
+  check "the real run writes the dry run's records, line for line, kind for kind, message for message" \
+    '[[ "$(comparable "$work/dry.jsonl" | sort)" == "$(comparable "$work/real.jsonl" | sort)" ]]'
+  check "the real run sent the two valid lines" '[[ $(mock_stat requests) == $((before + 2)) ]]'
+
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --input "$work/mixed.jsonl" --set run=b7 --dry-run \
+    --resume --output "$work/real.jsonl"
+  out=$(tail -n +8 "$work/real.jsonl")
+  check "--dry-run --resume skips what the records say is done, as --resume does; nothing sent" \
+    '[[ $rc == 1 && $(mock_stat requests) == "$before" ]] && has_err "5 lines, 0 ok, 5 failed" && has_err "2 skipped" && [[ $(grep -c "\"dry_run\":true" <<<"$out") == 5 ]]'
+  run "$openai" chat:completions update-many --input "$work/mixed.jsonl" --set run=b7 \
+    --resume --output "$work/real.jsonl"
+  check "dry-run records appended to a run's records do not count as done for --resume" \
+    'has_err "2 skipped" && [[ $(mock_stat requests) == "$before" ]]'
+
+  printf '{"completion_id":"chatcmpl-mock-000001","metadata":{"a":"1"}}\n' >"$work/one.jsonl"
+  run "$openai" chat:completions update-many --input "$work/one.jsonl" --dry-run
+  check "--dry-run of a batch that would succeed exits 0" '[[ $rc == 0 ]] && has_out "\"dry_run\":true"'
+  run "$openai" chat:completions update-many --input "$work/one.jsonl" --dry-run -H 'Content-Length: 3'
+  check "--dry-run refuses what the library would refuse before sending (-H Content-Length)" \
+    '[[ $rc == 1 ]] && has_out "\"kind\":\"validation\"" && has_out "set by the client itself"'
+  check "no dry run sent anything" '[[ $(mock_stat requests) == "$before" ]]'
+
+  run "$openai" chat:completions update-many --help
+  check "--help documents --dry-run, --undoable (its GET per line) and --undo" \
+    '[[ $rc == 0 ]] && has_out "--dry-run" && has_out "--undoable" && has_out "one GET each" && has_out "--undo RECORDS"'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
+}
+
+# Reversible batches: 1,000 completions with metadata of their own, tagged (half from `list
+# --format jsonl` lines, half retrieved first with --undoable), then --undo: every completion
+# is byte for byte what it was.
+group_undo() {
+  start_mock 1000 --no-https
+  export OPENAI_API_KEY=$key OPENAI_BASE_URL=$http_url
+  local before
+  awk 'BEGIN {
+    for (i = 1; i <= 1000; i++) {
+      if (i % 10 == 0) md = "{}"
+      else if (i % 3 == 0) md = "{\"orig\":\"" i "\",\"tag\":\"old\",\"x\":\"" i * 7 "\"}"
+      else md = "{\"orig\":\"" i "\"}"
+      printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":%s}\n", i, md
+    }
+  }' >"$work/orig.jsonl"
+  run "$openai" chat:completions update-many --input "$work/orig.jsonl" --output "$work/orig.rec"
+  "$openai" chat:completions list --limit 100 --format jsonl >"$work/before.jsonl"
+  check "the completions start with metadata of their own" \
+    '[[ $rc == 0 && $(wc -l <"$work/before.jsonl") == 1000 ]] && grep -q "\"metadata\":{\"orig\":\"3\",\"tag\":\"old\",\"x\":\"21\"}" "$work/before.jsonl"'
+
+  # Lines 1..500 as list prints them (their metadata with them), 501..1000 as bare updates.
+  grep -E '"id":"chatcmpl-mock-000([0-4][0-9][0-9]|500)"' "$work/before.jsonl" >"$work/batch.jsonl"
+  awk 'BEGIN { for (i = 501; i <= 1000; i++) printf "{\"completion_id\":\"chatcmpl-mock-%06d\",\"metadata\":{\"tag\":\"new\"}}\n", i }' >>"$work/batch.jsonl"
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --input "$work/batch.jsonl" --set tag=b7 --set added=yes \
+    --undoable --output "$work/batch.rec"
+  out=$(cat "$work/batch.rec")
+  check "--undoable: 1,000 updates and one GET for each of the 500 lines without metadata" \
+    '[[ $rc == 0 && $(mock_stat requests) == $((before + 1500)) ]] && has_err "1000 lines, 1000 ok"'
+  check "every ok record keeps the metadata from before the update" \
+    '[[ $(grep -c "\"ok\":true,.*\"previous_metadata\":{" "$work/batch.rec") == 1000 ]] && has_out "\"completion_id\":\"chatcmpl-mock-000003\",\"ok\":true,\"status\":200,\"attempts\":1,\"request_id\"" && grep -q "\"completion_id\":\"chatcmpl-mock-000999\".*\"previous_metadata\":{\"orig\":\"999\",\"tag\":\"old\",\"x\":\"6993\"}" "$work/batch.rec"'
+  check "the batch changed every completion" \
+    '[[ $(mock_metadata chatcmpl-mock-000010) == "{\"added\":\"yes\",\"tag\":\"b7\"}" && $(mock_metadata chatcmpl-mock-000999) == "{\"added\":\"yes\",\"tag\":\"b7\"}" ]]'
+
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --undo "$work/batch.rec" --dry-run --output "$work/dry_undo.rec"
+  out=$(cat "$work/dry_undo.rec")
+  check "--dry-run of --undo sends nothing and names the metadata it would restore" \
+    '[[ $rc == 0 && $(mock_stat requests) == "$before" && $(grep -c "\"dry_run\":true" "$work/dry_undo.rec") == 1000 ]] && grep -q "\"completion_id\":\"chatcmpl-mock-000999\",\"ok\":true,\"attempts\":0,\"dry_run\":true,\"metadata\":{\"orig\":\"999\",\"tag\":\"old\",\"x\":\"6993\"}" "$work/dry_undo.rec"'
+
+  run "$openai" chat:completions update-many --undo "$work/batch.rec" --output "$work/undo.rec"
+  "$openai" chat:completions list --limit 100 --format jsonl >"$work/after.jsonl"
+  check "--undo restores 1,000 completions with 1,000 updates" \
+    '[[ $rc == 0 && $(mock_stat requests) == $((before + 1000 + 10)) ]] && has_err "1000 lines, 1000 ok"'
+  check "after --undo every completion equals its original byte for byte (list output)" \
+    'cmp -s "$work/before.jsonl" "$work/after.jsonl"'
+  check "keys the batch added are gone, values it replaced are back, empty stays empty" \
+    '[[ $(mock_metadata chatcmpl-mock-000003) == "{\"orig\":\"3\",\"tag\":\"old\",\"x\":\"21\"}" && $(mock_metadata chatcmpl-mock-000010) == "{}" && $(mock_metadata chatcmpl-mock-000601) == "{\"orig\":\"601\"}" ]]'
+  run "$openai" chat:completions retrieve chatcmpl-mock-000999 --format jsonl
+  check "retrieve agrees with the original" \
+    '[[ $out == "$(grep "\"id\":\"chatcmpl-mock-000999\"" "$work/before.jsonl")" ]]'
+
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --undo "$work/batch.rec" --output "$work/undo.rec" --resume
+  check "--undo --resume skips what its records say is done" \
+    '[[ $rc == 0 && $(mock_stat requests) == "$before" ]] && has_err "1000 skipped"'
+
+  printf '{"completion_id":"chatcmpl-mock-000001","metadata":{"t":"1"}}\n' >"$work/plain.jsonl"
+  run "$openai" chat:completions update-many --input "$work/plain.jsonl" --output "$work/plain.rec"
+  before=$(mock_stat requests)
+  run "$openai" chat:completions update-many --undo "$work/plain.rec" --output "$work/plain_undo.rec"
+  out=$(cat "$work/plain_undo.rec")
+  check "--undo of a record without previous metadata fails that line clearly, sending nothing" \
+    '[[ $rc == 1 && $(mock_stat requests) == "$before" ]] && has_out "{\"line\":1,\"completion_id\":\"chatcmpl-mock-000001\",\"ok\":false,\"attempts\":0,\"error\":{\"kind\":\"input\",\"status\":null,\"message\":\"cannot undo: the record has no \\\"previous_metadata\\\"" && has_out "without --undoable"'
+
+  run "$openai" chat:completions update-many --undo "$work/batch.rec" --input "$work/batch.jsonl"
+  check "--undo with --input is a usage error" '[[ $rc == 2 ]] && has_err "--undo RECORDS reads RECORDS instead of --input"'
+  run "$openai" chat:completions update-many --undo "$work/batch.rec" --set a=b
+  check "--undo with --set is a usage error" '[[ $rc == 2 ]]'
+  unset OPENAI_API_KEY OPENAI_BASE_URL
 }
 
 group_exit_status() {

@@ -15,6 +15,17 @@ namespace {
 
 const openai::metadata no_set;
 
+// An ok record of line `line` for completion `id`, sent `attempts` times (0: a dry run's).
+batch_record ok_record(std::uint64_t line, std::string id, unsigned attempts) {
+  batch_record r;
+  r.line = line;
+  r.completion_id = std::move(id);
+  r.ok = true;
+  r.status = attempts ? 200 : 0;
+  r.attempts = attempts;
+  return r;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(batch_lines)
@@ -128,21 +139,8 @@ BOOST_AUTO_TEST_CASE(set_pairs_split_at_the_first_equals_sign) {
   BOOST_CHECK_THROW(parse_set_pairs({"a"}), usage_error);
 }
 
-namespace {
-// An ok record of line 3 for chatcmpl-1 after two attempts.
-batch_record ok_record() {
-  batch_record r;
-  r.line = 3;
-  r.completion_id = "chatcmpl-1";
-  r.ok = true;
-  r.status = 200;
-  r.attempts = 2;
-  return r;
-}
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(formats_an_ok_record_in_the_documented_order) {
-  auto r = ok_record();
+  batch_record r = ok_record(3, "chatcmpl-1", 2);
   r.request_id = "req_1";
   BOOST_TEST(format_record(r) ==
              R"({"line":3,"completion_id":"chatcmpl-1","ok":true,"status":200,"attempts":2,)"
@@ -230,7 +228,7 @@ BOOST_AUTO_TEST_CASE(summary_gives_the_median_and_99th_percentile_latency) {
 }
 
 BOOST_AUTO_TEST_CASE(a_record_carries_its_latency_in_microseconds) {
-  auto r = ok_record();
+  batch_record r = ok_record(3, "chatcmpl-1", 2);
   r.elapsed = std::chrono::microseconds(12345);
   BOOST_TEST(format_record(r) ==
              R"({"line":3,"completion_id":"chatcmpl-1","ok":true,"status":200,"attempts":2,"elapsed_us":12345})");
@@ -325,6 +323,87 @@ BOOST_AUTO_TEST_CASE(progress_shows_bar_percent_rate_and_eta) {
   BOOST_TEST(format_progress(v, 40).size() <= 40u);
   v.total.reset();
   BOOST_TEST(format_progress(v, 120).find("500 done  100/s") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_completion_object_gives_its_metadata_as_previous_in_its_own_order) {
+  const parsed_line p =
+      parse_update_line(R"({"id":"c","object":"chat.completion","metadata":{"z":"1","a":"2"}})",
+                        openai::metadata{{"a", "new"}});
+  BOOST_TEST((p.what == outcome::update));
+  BOOST_REQUIRE(p.previous);
+  BOOST_TEST(json::serialize(*p.previous) == R"({"z":"1","a":"2"})");
+  BOOST_TEST((p.metadata == openai::metadata{{"a", "new"}, {"z", "1"}}));
+}
+
+BOOST_AUTO_TEST_CASE(an_update_line_gives_no_previous_metadata) {
+  BOOST_TEST(!parse_update_line(R"({"completion_id":"c","metadata":{"a":"b"}})", no_set).previous);
+  BOOST_TEST(!parse_update_line(R"({"id":"c","metadata":{"a":"b"}})", no_set).previous);
+}
+
+BOOST_AUTO_TEST_CASE(undo_restores_the_previous_metadata_of_an_ok_record) {
+  const parsed_line p =
+      parse_undo_line(R"({"line":3,"completion_id":"c","ok":true,"status":200,"attempts":1,)"
+                      R"("previous_metadata":{"k":"v"}})");
+  BOOST_TEST((p.what == outcome::update));
+  BOOST_TEST(p.completion_id == "c");
+  BOOST_TEST((p.metadata == openai::metadata{{"k", "v"}}));
+  const parsed_line empty =
+      parse_undo_line(R"({"line":1,"completion_id":"c","ok":true,"previous_metadata":{}})");
+  BOOST_TEST((empty.what == outcome::update));
+  BOOST_TEST(empty.metadata.empty());
+}
+
+BOOST_AUTO_TEST_CASE(undo_refuses_an_ok_record_without_previous_metadata) {
+  const parsed_line p = parse_undo_line(R"({"line":3,"completion_id":"c","ok":true})");
+  BOOST_TEST((p.what == outcome::input));
+  BOOST_TEST(p.completion_id == "c");
+  BOOST_TEST(p.message.find("cannot undo") != std::string::npos);
+  BOOST_TEST(p.message.find("--undoable") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(undo_skips_failed_and_dry_run_records) {
+  BOOST_TEST((parse_undo_line(R"({"line":1,"completion_id":"c","ok":false,"error":{}})").what ==
+              outcome::skip));
+  BOOST_TEST((parse_undo_line(R"({"line":1,"completion_id":"c","ok":true,"dry_run":true,)"
+                              R"("previous_metadata":{}})")
+                  .what == outcome::skip));
+  BOOST_TEST((parse_undo_line("not json").what == outcome::input));
+}
+
+BOOST_AUTO_TEST_CASE(formats_previous_metadata_and_dry_run_records) {
+  batch_record r = ok_record(2, "c", 1);
+  r.previous = json::parse(R"({"z":"1","a":"2"})");
+  BOOST_TEST(format_record(r) ==
+             R"({"line":2,"completion_id":"c","ok":true,"status":200,"attempts":1,)"
+             R"("previous_metadata":{"z":"1","a":"2"}})");
+  batch_record d = ok_record(1, "c", 0);
+  d.dry_run = true;
+  d.metadata = openai::metadata{{"k", "v"}};
+  BOOST_TEST(format_record(d) ==
+             R"({"line":1,"completion_id":"c","ok":true,"attempts":0,"dry_run":true,)"
+             R"("metadata":{"k":"v"}})");
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_finds_what_the_library_refuses_before_sending) {
+  const std::vector<std::pair<std::string, std::string>> none;
+  BOOST_TEST(dry_run_violations("c", openai::metadata{{"k", "v"}}, none).empty());
+  BOOST_TEST(dry_run_violations("", {}, none).size() == 1u);
+  BOOST_TEST(dry_run_violations("..", {}, none).size() == 1u);
+  BOOST_TEST(dry_run_violations("c", openai::metadata{{std::string(65, 'k'), "v"}}, none).size() ==
+             1u);
+  BOOST_TEST(dry_run_violations("c", {}, {{"X-Bad", "a\nb"}}).size() == 1u);
+  BOOST_TEST(dry_run_violations("c", {}, {{"Content-Length", "1"}}).size() == 1u);
+  BOOST_TEST(dry_run_violations("c", {}, {{"X-Ok", "fine"}}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(summary_of_a_dry_run_says_nothing_was_sent) {
+  batch_tally t;
+  batch_record r;
+  r.ok = true;
+  t.add(r);
+  const std::string s = format_summary(t, 1.0, false, true);
+  BOOST_TEST(s.find("openai: update-many: dry run, nothing sent: 1 line, 1 ok") == 0u);
+  BOOST_TEST(s.find("lines/s") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -98,4 +98,10 @@ BOOST_AUTO_TEST_CASE(corrupt_records_say_what_is_wrong) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_dry_run_record_leaves_its_line_to_do) {
+  const resume_record r =
+      parse_resume_record(R"({"line":4,"completion_id":"c","ok":true,"dry_run":true})");
+  BOOST_TEST((r.what == resume_record::kind::failed));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

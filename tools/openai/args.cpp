@@ -330,8 +330,8 @@ const std::vector<flag_spec>& flag_specs() {
        .set = [](inv_t& i,
                  str v) { i.input = non_empty("input", v, " (use - for standard input)"); },
        .required_by = {update_many},
-       .given = [](const inv_t& i) { return !i.input.empty(); },
-       .missing = "missing --input FILE (or - for standard input)"},
+       .given = [](const inv_t& i) { return !i.input.empty() || !i.undo_records.empty(); },
+       .missing = "missing --input FILE (or - for standard input, or --undo RECORDS)"},
       {.name = "output",
        .value_name = "FILE",
        .help = "where the result records go, one JSON line per input line (default -: standard "
@@ -372,6 +372,26 @@ const std::vector<flag_spec>& flag_specs() {
        .help = "with --output FILE: skip the lines FILE records as ok (same line, same id); append",
        .commands = {update_many},
        .set = [](inv_t& i, str) { i.resume = true; }},
+      {.name = "dry-run",
+       .help = "read and check every line as a real run does (ids, metadata after --set, "
+               "--resume's records) and write the record each would get, with \"dry_run\": true "
+               "and the metadata it would send; send nothing, exit as the real run would",
+       .commands = {update_many},
+       .set = [](inv_t& i, str) { i.dry_run = true; }},
+      {.name = "undoable",
+       .help = "keep every line's metadata from before the update in its record "
+               "(\"previous_metadata\", for --undo): lines that carry it (completions as 'list "
+               "--format jsonl' prints them) cost nothing, the others one GET each before their "
+               "update, one at a time (a failed GET fails the line, unsent)",
+       .commands = {update_many},
+       .set = [](inv_t& i, str) { i.undoable = true; }},
+      {.name = "undo",
+       .value_name = "RECORDS",
+       .help = "take back an earlier run: restore the \"previous_metadata\" of each ok record "
+               "of RECORDS (its --output), exactly; a record without one fails its line; writes "
+               "records of its own, --resume and --dry-run apply; instead of --input",
+       .commands = {update_many},
+       .set = [](inv_t& i, str v) { i.undo_records = non_empty("undo", v); }},
       {.name = "progress",
        .help = "show the progress bar on stderr even when it is not a terminal",
        .commands = {update_many},
@@ -701,6 +721,14 @@ invocation parse_arguments(const std::vector<std::string>& args, const env_looku
       throw usage_error(
           "'chat:completions update-many' writes one JSON record per line: --format, "
           "--format-error, --transform, --transform-error and -r do not apply");
+    if (!inv.undo_records.empty()) {
+      if (!inv.input.empty())
+        throw usage_error("--undo RECORDS reads RECORDS instead of --input: give one of them");
+      if (!inv.set_pairs.empty() || inv.undoable)
+        throw usage_error(
+            "--undo restores the records' previous metadata: --set and --undoable do not apply");
+      inv.input = inv.undo_records;
+    }
     if (inv.resume && (inv.output.empty() || inv.output == "-"))
       throw usage_error("--resume needs --output FILE: the records of the earlier run");
     if (inv.input != "-" && inv.input == inv.output)

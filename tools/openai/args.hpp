@@ -95,6 +95,9 @@ struct invocation {
   std::optional<double> max_rps;       // requests per second, > 0
   std::vector<std::string> set_pairs;  // every --set KEY=VALUE, unparsed, in order
   bool resume = false;
+  bool dry_run = false;      // --dry-run: validate and record, send nothing
+  bool undoable = false;     // --undoable: a GET before each update the line gives no metadata of
+  std::string undo_records;  // --undo RECORDS (then input is RECORDS too)
   std::optional<bool> progress;  // --progress / --no-progress; unset: stderr is a TTY
 
   // @completion SHELL, @manpages -o DIR

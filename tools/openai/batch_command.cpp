@@ -7,6 +7,7 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +30,8 @@ using clock = std::chrono::steady_clock;
 
 namespace {
 
-batch_record record_of(const openai::update_result& r, unsigned max_retries) {
+batch_record record_of(const openai::update_result& r, unsigned max_retries,
+                       std::optional<boost::json::value> previous = std::nullopt) {
   batch_record rec;
   rec.line = r.tag;
   rec.completion_id = r.completion_id;
@@ -39,6 +41,7 @@ batch_record record_of(const openai::update_result& r, unsigned max_retries) {
   rec.request_id = r.details.request_id;
   if (rec.ok) {
     rec.status = r.details.status ? r.details.status : 200;
+    rec.previous = std::move(previous);
     return rec;
   }
   rec.kind = std::string(error_kind(r.ec));
@@ -53,6 +56,26 @@ batch_record record_of(const openai::update_result& r, unsigned max_retries) {
   rec.type = r.details.type;
   rec.code = r.details.code;
   rec.retries_exhausted = exhausted_retries(rec, max_retries);
+  return rec;
+}
+
+// --dry-run: the record the item would get, as the library would judge it before sending.
+batch_record dry_record(const openai::update_item& item, std::optional<boost::json::value> previous,
+                        const invocation& inv) {
+  batch_record rec;
+  rec.line = item.tag;
+  rec.completion_id = item.completion_id;
+  rec.dry_run = true;
+  rec.metadata = item.metadata;
+  const std::vector<std::string> v =
+      dry_run_violations(item.completion_id, item.metadata, inv.global.headers);
+  if (v.empty()) {
+    rec.ok = true;
+    rec.previous = std::move(previous);
+    return rec;
+  }
+  rec.kind = "validation";
+  for (const std::string& m : v) rec.message += (rec.message.empty() ? "" : "; ") + m;
   return rec;
 }
 
@@ -78,7 +101,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
   // Everything that can fail without the network fails here, before anything is sent.
   if (int status = prepare_batch(inv, options, out, err, plan)) return status;
 
-  record_writer writer{*plan.records, {}};
+  record_writer writer{*plan.records, {}, inv.dry_run};
   bool finished = false;
   std::exception_ptr failure;
   const auto started = clock::now();
@@ -89,7 +112,14 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     openai::client client{io.get_executor(), options};
     asio::cancellation_signal cancel;
     input_lines input(io, std::exchange(plan.input_fd, -1));
-    batch_source source(input, plan.set, plan.resumed, writer);
+    const unsigned max_retries = plan.max_retries;
+    source_mode mode;
+    mode.undo = !inv.undo_records.empty();
+    if (inv.undoable && !inv.dry_run) mode.retrieve_with = &client;
+    mode.failed = [&writer, max_retries](openai::update_result r) {
+      writer.write(record_of(r, max_retries));
+    };
+    batch_source source(input, plan.set, plan.resumed, writer, std::move(mode));
     auto progress = std::make_shared<openai::batch_progress>();
     progress_bar bar(io, err, writer.tally, plan.total, plan.stderr_tty, progress);
 
@@ -116,21 +146,32 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
     bo.progress = progress;
     bo.request.extra_headers = inv.global.headers;  // -H, OPENAI_CUSTOM_HEADERS
 
-    const unsigned max_retries = plan.max_retries;
-    client.async_update_many([&source] { return source.next(); },
-                             [&writer, max_retries](openai::update_result r) {
-                               writer.write(record_of(r, max_retries));
-                             },
-                             std::move(bo),
-                             asio::bind_cancellation_slot(
-                                 cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) {
-                                   finished = true;
-                                   failure = e;
-                                   signals.cancel();
-                                   bar.stop();
-                                   io.stop();  // idle keep-alive connections would keep
-                                               // run() going
-                                 }));
+    auto done = [&](std::exception_ptr e) {
+      finished = true;
+      failure = e;
+      signals.cancel();
+      bar.stop();
+      io.stop();  // idle keep-alive connections would keep run() going
+    };
+    if (inv.dry_run) {
+      // Every line read and judged as the batch would, its record written; nothing sent.
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            while (std::optional<openai::update_item> item = co_await source.next())
+              writer.write(dry_record(*item, source.take_previous(item->tag), inv));
+          },
+          [&](std::exception_ptr e) { done(e); });
+    } else {
+      client.async_update_many(
+          [&source] { return source.next(); },
+          [&writer, &source, max_retries](openai::update_result r) {
+            writer.write(record_of(r, max_retries, source.take_previous(r.tag)));
+          },
+          std::move(bo),
+          asio::bind_cancellation_slot(
+              cancel.slot(), [&](std::exception_ptr e, openai::batch_summary) { done(e); }));
+    }
     if (plan.show_progress) bar.start();
     io.run();
     interrupted = signals.interrupted();
@@ -146,7 +187,7 @@ int run_update_many(const invocation& inv, openai::client_options options, std::
       }
     }
     if (inv.resume) warn_about_resume(source, plan.resumed, err);
-    err << hide(format_summary(writer.tally, elapsed, interrupted)) << std::endl;
+    err << hide(format_summary(writer.tally, elapsed, interrupted, inv.dry_run)) << std::endl;
     if (gave_up) {
       // Updates still in flight: leave without tearing down the client under them.
       err << "openai: interrupted: gave up waiting for the updates in flight" << std::endl;

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <cerrno>
+#include <openai/client.hpp>
 
 namespace openai_cli {
 
@@ -91,6 +92,35 @@ void batch_source::write_input_error(std::string message, std::optional<std::str
   writer_.write(r);
 }
 
+std::optional<boost::json::value> batch_source::take_previous(std::uint64_t tag) {
+  auto it = previous_.find(tag);
+  if (it == previous_.end()) return std::nullopt;
+  std::optional<boost::json::value> v(std::move(it->second));
+  previous_.erase(it);
+  return v;
+}
+
+asio::awaitable<std::optional<boost::json::value>> batch_source::retrieve_previous(
+    const std::string& completion_id) {
+  openai::diagnostics diag;
+  auto [ec, c] = co_await mode_.retrieve_with->async_retrieve_completion(
+      completion_id, openai::request_options{}, diag, asio::as_tuple(asio::use_awaitable));
+  if (!ec) {
+    const boost::json::value* md = c.json().if_contains("metadata");
+    co_return md ? *md : boost::json::value(nullptr);
+  }
+  openai::update_result r;
+  r.tag = line_no_;
+  r.completion_id = completion_id;
+  r.ec = ec;
+  r.attempted = diag.attempts > 0;
+  r.details = std::move(diag);
+  r.details.message = "not updated: the retrieve of its metadata first (--undoable) failed: " +
+                      (r.details.message.empty() ? ec.message() : r.details.message);
+  mode_.failed(std::move(r));
+  co_return std::nullopt;
+}
+
 asio::awaitable<std::optional<openai::update_item>> batch_source::next() {
   while (!stopping_) {
     const std::optional<split_line> l = co_await in_.next();
@@ -104,7 +134,8 @@ asio::awaitable<std::optional<openai::update_item>> batch_source::next() {
       continue;
     }
     if (is_blank_line(l->text)) continue;
-    parsed_line p = parse_update_line(l->text, set_);
+    parsed_line p = mode_.undo ? parse_undo_line(l->text) : parse_update_line(l->text, set_);
+    if (p.what == parsed_line::outcome::skip) continue;
     // Done only when the record is for this very completion: an input that gained lines at the
     // top since has other ids at these numbers, and those are updated (again, harmlessly).
     if (done_.recorded(line_no_)) {
@@ -114,8 +145,14 @@ asio::awaitable<std::optional<openai::update_item>> batch_source::next() {
       }
       ++changed_;
     }
-    if (p.what == parsed_line::outcome::update)
+    if (p.what == parsed_line::outcome::update) {
+      if (!p.previous && mode_.retrieve_with) {
+        p.previous = co_await retrieve_previous(p.completion_id);
+        if (!p.previous) continue;
+      }
+      if (p.previous) previous_.insert_or_assign(line_no_, std::move(*p.previous));
       co_return openai::update_item{std::move(p.completion_id), std::move(p.metadata), line_no_};
+    }
     if (p.what == parsed_line::outcome::input) {
       write_input_error(std::move(p.message), p.completion_id.empty()
                                                   ? std::nullopt

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <openai/error.hpp>
@@ -53,6 +54,30 @@ parsed_line validation_error(std::string id, std::string message) {
 
 }  // namespace
 
+namespace {
+
+// A "metadata" member's pairs into md: "" when they fit, else the validation message.
+std::string read_metadata(const json::value& m, openai::metadata& md) {
+  if (m.is_null()) {
+    md = openai::metadata::null_value();
+    return {};
+  }
+  if (!m.is_object()) return "\"metadata\" is neither an object nor null";
+  for (const auto& kv : m.get_object()) {
+    if (!kv.value().is_string())
+      return "metadata value of '" + std::string(kv.key()) + "' is not a string";
+    md.insert_or_assign(std::string(kv.key()), std::string(kv.value().get_string()));
+  }
+  return {};
+}
+
+bool is_completion_object(const json::object& o) {
+  const json::value* object = o.if_contains("object");
+  return object && object->is_string() && object->get_string() == "chat.completion";
+}
+
+}  // namespace
+
 parsed_line parse_update_line(std::string_view line, const openai::metadata& set) {
   boost::system::error_code ec;
   json::value v = json::parse(line, ec);
@@ -70,17 +95,8 @@ parsed_line parse_update_line(std::string_view line, const openai::metadata& set
   const json::value* m = o.if_contains("metadata");
   if (!m) {
     if (set.empty()) return input_error("no \"metadata\" (and no --set)", completion_id);
-  } else if (m->is_null()) {
-    md = openai::metadata::null_value();
-  } else if (m->is_object()) {
-    for (const auto& kv : m->get_object()) {
-      if (!kv.value().is_string())
-        return validation_error(
-            completion_id, "metadata value of '" + std::string(kv.key()) + "' is not a string");
-      md.insert_or_assign(std::string(kv.key()), std::string(kv.value().get_string()));
-    }
-  } else {
-    return validation_error(completion_id, "\"metadata\" is neither an object nor null");
+  } else if (std::string problem = read_metadata(*m, md); !problem.empty()) {
+    return validation_error(completion_id, std::move(problem));
   }
   for (const auto& [k, val] : set) md.insert_or_assign(k, val);
 
@@ -88,7 +104,77 @@ parsed_line parse_update_line(std::string_view line, const openai::metadata& set
   p.what = parsed_line::outcome::update;
   p.completion_id = std::move(completion_id);
   p.metadata = std::move(md);
+  if (m && is_completion_object(o)) p.previous = *m;
   return p;
+}
+
+parsed_line parse_undo_line(std::string_view record) {
+  boost::system::error_code ec;
+  json::value v = json::parse(record, ec);
+  if (ec) return input_error("not a record of update-many (not valid JSON: " + ec.message() + ")");
+  if (!v.is_object()) return input_error("not a record of update-many (not a JSON object)");
+  const json::object& o = v.get_object();
+  const json::value* ok = o.if_contains("ok");
+  if (!ok || !ok->is_bool()) return input_error("not a record of update-many (no \"ok\")");
+  const json::value* dry = o.if_contains("dry_run");
+  if (!ok->get_bool() || (dry && dry->is_bool() && dry->get_bool())) {
+    parsed_line p;
+    p.what = parsed_line::outcome::skip;  // nothing was applied: nothing to take back
+    return p;
+  }
+  const json::value* id = o.if_contains("completion_id");
+  if (!id || !id->is_string()) return input_error("an ok record without a \"completion_id\"");
+  std::string completion_id(id->get_string());
+  const json::value* previous = o.if_contains("previous_metadata");
+  if (!previous)
+    return input_error(
+        "cannot undo: the record has no \"previous_metadata\" (its line carried no metadata "
+        "of the completion and the batch ran without --undoable)",
+        completion_id);
+  parsed_line p;
+  if (std::string problem = read_metadata(*previous, p.metadata); !problem.empty())
+    return validation_error(completion_id, "previous_metadata: " + problem);
+  p.what = parsed_line::outcome::update;
+  p.completion_id = std::move(completion_id);
+  return p;
+}
+
+namespace {
+
+bool is_token_char(unsigned char c) {
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::vector<std::string> dry_run_violations(
+    std::string_view completion_id, const openai::metadata& md,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
+  std::vector<std::string> v;
+  if (completion_id.empty())
+    v.emplace_back("completion id must not be empty");
+  else if (completion_id == "." || completion_id == "..")
+    v.emplace_back("completion id must not be '.' or '..'");
+  for (std::string& m : openai::metadata_violations(md)) v.push_back(std::move(m));
+  for (const auto& [name, value] : extra_headers) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return is_token_char(static_cast<unsigned char>(c));
+        }))
+      v.push_back("extra header name '" + name.substr(0, 64) + "' is not an HTTP token");
+    else if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      v.push_back("extra header " + name + " has a CR, LF or NUL in its value");
+    else if (iequal(name, "Content-Length") || iequal(name, "Transfer-Encoding"))
+      v.push_back("extra header " + name + " is set by the client itself");
+  }
+  return v;
 }
 
 namespace {
@@ -126,6 +212,19 @@ std::string format_record(const batch_record& r) {
     if (!r.code.empty()) e["code"] = text(r.code);
     o["error"] = std::move(e);
   }
+  if (r.dry_run) {
+    o["dry_run"] = true;
+    if (r.metadata) {
+      if (r.metadata->is_null()) {
+        o["metadata"] = nullptr;
+      } else {
+        json::object md;
+        for (const auto& [k, val] : *r.metadata) md[k] = text(val);
+        o["metadata"] = std::move(md);
+      }
+    }
+  }
+  if (r.previous) o["previous_metadata"] = *r.previous;
   // Last, so that the fields before it read as they always did.
   if (r.elapsed.count() > 0) o["elapsed_us"] = r.elapsed.count();
   return compact_json(o);
@@ -251,8 +350,10 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted) {
+std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted,
+                           bool dry_run) {
   std::string out = interrupted ? "openai: interrupted: " : "openai: update-many: ";
+  if (dry_run) out += "dry run, nothing sent: ";
   out += std::to_string(t.records) + (t.records == 1 ? " line, " : " lines, ");
   out += std::to_string(t.ok) + " ok, " + std::to_string(t.failed()) + " failed";
   if (!t.failed_by_kind.empty()) {
@@ -271,7 +372,7 @@ std::string format_summary(const batch_tally& t, double elapsed_seconds, bool in
   if (t.skipped) out += ", " + std::to_string(t.skipped) + " skipped (already ok)";
   out += ", " + fixed(elapsed_seconds, 2) + " s, ";
   const double rate = elapsed_seconds > 0 ? static_cast<double>(t.ok) / elapsed_seconds : 0;
-  out += fixed(rate, 0) + " updates/s";
+  out += fixed(rate, 0) + (dry_run ? " lines/s" : " updates/s");
   if (t.latencies.count() > 0) {
     const auto ms = [&](double q) {
       return fixed(static_cast<double>(t.latencies.percentile(q).count()) / 1000.0, 1);

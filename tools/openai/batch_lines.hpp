@@ -8,6 +8,7 @@
 // No I/O and no Asio here, so all of it is unit-tested without a socket.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
@@ -36,11 +37,16 @@ struct parsed_line {
     update,      // send completion_id + metadata (the library still validates them)
     input,       // not an update at all: bad JSON, not an object, no completion id
     validation,  // an update whose metadata cannot be sent (a value that is not a string...)
+    skip,        // --undo: a record of nothing applied (a failure, a dry run): no record
   };
   outcome what = outcome::input;
   std::string completion_id;  // when the line names one (also for validation errors)
   openai::metadata metadata;  // update: the line's metadata with the --set pairs merged in
   std::string message;        // input and validation: what is wrong
+  // The metadata the completion has now, as the server wrote it (its key order kept), when the
+  // line says: a completion object (`"object": "chat.completion"`, as `list --format jsonl`
+  // prints it) with a "metadata" member. Goes into the ok record as "previous_metadata".
+  std::optional<boost::json::value> previous;
 };
 
 // {"completion_id": ID, "metadata": {...} | null} or a completion object ({"id": ID,
@@ -48,6 +54,21 @@ struct parsed_line {
 // over the line's metadata (a set key replaces the line's value; over null they are the whole
 // metadata). A line without metadata is an update only when set is not empty.
 parsed_line parse_update_line(std::string_view line, const openai::metadata& set);
+
+// --undo: one record of an earlier update-many run in, the update that restores the metadata it
+// names out. An ok record with "previous_metadata" (an object or null) is an update to exactly
+// that metadata: the API's update replaces the whole map, so the keys the batch added go and
+// the values it replaced come back. An ok record without one is an input error saying why it
+// cannot be undone; failed records and dry-run records (nothing was applied) are skipped.
+parsed_line parse_undo_line(std::string_view record);
+
+// What a real run's library would refuse before sending, for --dry-run: the completion id's
+// rules (not empty, not . or ..), the metadata's limits and the extra headers' (-H). Empty: it
+// would be sent. The CLI sees only the public API, so the id and header rules are restated
+// here; cli.update_many.dry_run checks them against a real run's records.
+std::vector<std::string> dry_run_violations(
+    std::string_view completion_id, const openai::metadata& md,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers);
 
 // One output record.
 struct batch_record {
@@ -66,12 +87,18 @@ struct batch_record {
   // Not written: the update failed on its last allowed attempt, after retrying (a later
   // --resume tries it again).
   bool retries_exhausted = false;
+  // Ok records: the completion's metadata before the update ("previous_metadata"), when known.
+  std::optional<boost::json::value> previous;
+  // --dry-run: "dry_run": true and the metadata the update would send ("metadata").
+  bool dry_run = false;
+  std::optional<openai::metadata> metadata;
 };
 
 // The record as one JSON line, without the newline (bytes that are not UTF-8, say in a
 // server's x-request-id, are written as the text \xNN, so the line stays valid JSON):
 //   {"line":N,"completion_id":"...","ok":true,"status":200,"attempts":1,"request_id":"...",
-//    "elapsed_us":1234}
+//    "previous_metadata":{...},"elapsed_us":1234}
+//   {"line":N,"completion_id":"...","ok":true,"attempts":0,"dry_run":true,"metadata":{...}}
 //   {"line":N,"completion_id":"...","ok":false,"attempts":K,"request_id":"...",
 //    "error":{"kind":"api","status":404,"message":"...","type":"...","code":"..."},
 //    "elapsed_us":1234}
@@ -114,8 +141,10 @@ struct batch_tally {
 //   openai: update-many: 20000 lines, 19990 ok, 10 failed (input 5, validation 5),
 //   412 retries, 4.21 s, 4748 updates/s, p50 12.1 ms, p99 30.2 ms
 // ("interrupted" instead of "update-many" after SIGINT/SIGTERM; skipped lines when any; when
-// lines ran out of retries: "3 out of retries (--resume redoes them)" after the failures).
-std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted);
+// lines ran out of retries: "3 out of retries (--resume redoes them)" after the failures;
+// --dry-run: "dry run, nothing sent: " after the prefix, and lines/s for updates/s).
+std::string format_summary(const batch_tally& t, double elapsed_seconds, bool interrupted,
+                           bool dry_run = false);
 
 // What the progress bar shows.
 struct progress_view {

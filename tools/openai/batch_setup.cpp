@@ -85,9 +85,10 @@ resume_index read_earlier_records(const std::string& path, std::ostream& err,
 }
 
 // Non-blank lines still to do, for the progress bar's total and ETA: one streaming pass. Lines
-// an earlier run recorded are parsed for their id, as the batch itself will decide.
+// are parsed as the batch itself will (--undo's records: those of nothing applied are no lines
+// to do), for their id against an earlier run's records.
 std::uint64_t count_lines_to_do(const std::string& path, const resume_index& done,
-                                const openai::metadata& set) {
+                                const openai::metadata& set, bool undo) {
   std::uint64_t line = 0, todo = 0;
   for_each_line(path, [&](const split_line& l, bool) {
     ++line;
@@ -96,8 +97,13 @@ std::uint64_t count_lines_to_do(const std::string& path, const resume_index& don
       return;
     }
     if (is_blank_line(l.text)) return;
-    if (done.recorded(line) && done.contains(line, parse_update_line(l.text, set).completion_id))
+    if (!undo && !done.recorded(line)) {
+      ++todo;
       return;
+    }
+    const parsed_line p = undo ? parse_undo_line(l.text) : parse_update_line(l.text, set);
+    if (p.what == parsed_line::outcome::skip) return;  // --undo: a record of nothing applied
+    if (done.recorded(line) && done.contains(line, p.completion_id)) return;
     ++todo;
   });
   return todo;
@@ -163,7 +169,7 @@ int prepare_batch(const invocation& inv, openai::client_options& options, std::o
   plan.stderr_tty = ::isatty(STDERR_FILENO) == 1;
   plan.show_progress = inv.progress.value_or(plan.stderr_tty);
   if (plan.show_progress && inv.input != "-" && is_regular_fd(plan.input_fd))
-    plan.total = count_lines_to_do(inv.input, plan.resumed, plan.set);
+    plan.total = count_lines_to_do(inv.input, plan.resumed, plan.set, !inv.undo_records.empty());
 
   plan.concurrency = inv.concurrency.value_or(64);
   // One client, one pool for the whole batch: its connections carry every line.

@@ -20,7 +20,9 @@ const std::vector<command_info> commands{
      "Delete a stored chat completion; prints the chat.completion.deleted status."},
     {update_many,
      "openai chat:completions update-many --input FILE|- [--output FILE|-] [--concurrency N] "
-     "[--max-rps R] [--set KEY=VALUE ...] [--resume] [--progress|--no-progress]",
+     "[--max-rps R] [--set KEY=VALUE ...] [--resume] [--dry-run] [--undoable] "
+     "[--progress|--no-progress]\n       openai chat:completions update-many --undo RECORDS "
+     "[--output FILE|-] [--resume] [--dry-run]",
      "Update the metadata of many stored completions, one JSON line each; one record per line."},
     {messages_list, "openai chat:completions:messages list [ID] --completion-id ID",
      "Print the stored messages of a chat completion, one per line, following pages."},
@@ -138,7 +140,18 @@ std::string help_text(command cmd) {
         "Error kinds: input (the line is not an update; never sent), validation (never sent), "
         "api,\nnetwork, timeout. A summary goes to stderr at the end, and a progress bar while "
         "it runs\nwhen stderr is a terminal. SIGINT/SIGTERM: no new lines start, those in "
-        "flight finish\n(10 s at most), exit status 130; --resume then finishes the job.\n";
+        "flight finish\n(10 s at most), exit status 130; --resume then finishes the job.\n"
+        "\nRehearse: --dry-run reads and checks every line as the real run would and writes "
+        "its\nrecord with \"dry_run\":true and the metadata it would send; nothing is sent, "
+        "and the\nexit status is the real run's.\n"
+        "\nTake back: an ok record keeps the completion's metadata from before the update as\n"
+        "\"previous_metadata\" when the line carried it (a completion from 'list --format "
+        "jsonl')\nor --undoable retrieved it (one GET per such line, before its update). "
+        "--undo RECORDS\nsends each such record's previous metadata back: the update replaces "
+        "the whole map,\nso keys the batch added go and values it replaced return. A record "
+        "without it fails\nits line (kind input); failed and dry-run records are skipped:\n"
+        "  openai chat:completions update-many --input batch.jsonl --undoable --output b.jsonl\n"
+        "  openai chat:completions update-many --undo b.jsonl --output undo.jsonl\n";
     out +=
         "\nExit status: 0 every line succeeded, 1 any line failed, 2 usage error (nothing "
         "sent),\n130 interrupted.\n";

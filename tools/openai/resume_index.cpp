@@ -40,7 +40,9 @@ resume_record parse_resume_record(std::string_view record) {
     return corrupt("\"line\" is not a line number");
   const json::value* ok = o.if_contains("ok");
   if (!ok || !ok->is_bool()) return corrupt("no \"ok\" true or false");
-  if (!ok->get_bool()) {
+  // A dry run's record says what would have been done: nothing was, so the line is not done.
+  const json::value* dry = o.if_contains("dry_run");
+  if (!ok->get_bool() || (dry && dry->is_bool() && dry->get_bool())) {
     r.what = resume_record::kind::failed;
     return r;
   }

@@ -28,7 +28,8 @@ struct resume_record {
 
 // Reads {"line":N,"completion_id":"...","ok":true|false,...}. Anything else is corrupt: not
 // JSON (invalid UTF-8 included), a line number that is not an integer >= 1, no "ok", an ok
-// record without a completion id. Never allocates more than the record's own size.
+// record without a completion id. A record with "dry_run": true counts as failed (nothing was
+// sent). Never allocates more than the record's own size.
 resume_record parse_resume_record(std::string_view record);
 
 class resume_index {
